@@ -1,0 +1,1 @@
+"""Editor admin. (Placeholder: the review work fills this in.)"""

@@ -1,0 +1,3 @@
+"""The REST API. (Placeholder: the API work fills this in.)"""
+
+urlpatterns: list = []

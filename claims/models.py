@@ -1,0 +1,396 @@
+"""The claim data model: where claims come from, what they say, and what editors decided.
+
+Reviewed fields (`Claim.status`, `status_changed_*`, `version`) change only through
+`claims.services.claim_review`, which also writes the `StatusChange` audit row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class Outlet(models.Model):
+    """A publisher or news agency: who published an article, or who it credits."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", "News outlet"
+        AGENCY = "agency", "News agency"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        NGO = "ngo", "NGO"
+        GOVERNMENT = "government", "Government"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_outlet(self) -> ArticleQuerySet:
+        return self.select_related("outlet")
+
+
+class Article(models.Model):
+    """One news report, with its body exactly as imported."""
+
+    # The importer's identity for the article: its URL when it has one, otherwise a key derived
+    # from title and outlet (see claims.importers). Re-imports match on it.
+    source_key = models.CharField(max_length=600, unique=True)
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, null=True, blank=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    credited_agencies = models.ManyToManyField(Outlet, blank=True, related_name="credited_articles")
+    published_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of title and body")
+    # Where it was imported from (file name, "file.jsonl:12", "<stdin>"), for editors tracing a row.
+    imported_from = models.CharField(max_length=500, blank=True)
+    extractor_version = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            # NULL urls never collide; present ones identify the article.
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(url__isnull=False), name="article_url_unique"
+            ),
+        ]
+        indexes = [
+            # The API's and admin's newest-first article lists.
+            models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Actor(models.Model):
+    """A person or organisation that claims are attributed to."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        GROUP = "group", "Group of people"  # "one woman", "residents", "reports from Almaty"
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    # Other names seen for the same actor ("Tokayev", "the president"), matched on import.
+    aliases = models.JSONField(default=list, blank=True)
+    # The role an editor has confirmed; roles in articles that differ from it are flagged.
+    known_role = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="actor_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Figure(models.Model):
+    """One measured quantity (a death toll, an arrest count) reported by many claims over time."""
+
+    class Kind(models.TextChoices):
+        CASUALTY = "casualty", "Casualty count"
+        ARREST = "arrest", "Arrest count"
+
+    label = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    outcome = models.CharField(max_length=20)
+    subject_kind = models.CharField(max_length=100, blank=True, help_text='e.g. "protesters"')
+    place = models.CharField(max_length=200, blank=True)
+    event = models.CharField(max_length=300, blank=True, help_text="An editor-named event")
+    date_start = models.DateField(null=True, blank=True)
+    date_end = models.DateField(null=True, blank=True)
+    # Editors renamed, merged or split this figure: automatic grouping leaves it alone.
+    edited_by_editor = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # Grouping on import looks figures up by what they measure.
+            models.Index(fields=["kind", "outcome", "place"], name="figure_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_related(self) -> ClaimQuerySet:
+        return self.select_related("article", "article__outlet", "speaker")
+
+    def current(self) -> ClaimQuerySet:
+        """Claims still present in their article's latest text."""
+        return self.filter(in_article=True)
+
+    def pending(self) -> ClaimQuerySet:
+        return self.filter(status=Claim.Status.UNREVIEWED)
+
+    def reviewed(self) -> ClaimQuerySet:
+        return self.exclude(status=Claim.Status.UNREVIEWED)
+
+    def hedged(self) -> ClaimQuerySet:
+        return self.filter(is_hedged=True)
+
+    def figures(self) -> ClaimQuerySet:
+        return self.filter(kind__in=[Claim.Kind.CASUALTY, Claim.Kind.ARREST])
+
+
+class Claim(models.Model):
+    """A checkable statement found in an article: a figure or an attribution."""
+
+    class Kind(models.TextChoices):
+        CASUALTY = "casualty", "Casualty figure"
+        ARREST = "arrest", "Arrest figure"
+        ATTRIBUTION = "attribution", "Attribution"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", "exactly"
+        MORE_THAN = "more_than", "more than"
+        AT_LEAST = "at_least", "at least"
+        ABOUT = "about", "about"
+        UP_TO = "up_to", "up to"
+        FEWER_THAN = "fewer_than", "fewer than"
+        RANGE = "range", "between"
+
+    class Outcome(models.TextChoices):
+        KILLED = "killed", "killed"
+        INJURED = "injured", "injured"
+        MISSING = "missing", "missing"
+        ARRESTED = "arrested", "arrested"
+        DETAINED = "detained", "detained"
+
+    class Status(models.TextChoices):
+        UNREVIEWED = "unreviewed", "Unreviewed"
+        VERIFIED = "verified", "Verified"
+        UNVERIFIED = "unverified", "Unverified"
+        DISPUTED = "disputed", "Disputed"
+        FALSE = "false", "False"
+
+    # One-line definitions shown in the review UI, the API docs and the README.
+    STATUS_DEFINITIONS = {
+        Status.UNREVIEWED: "No editor has looked at this claim yet.",
+        Status.VERIFIED: "Checked and confirmed by independent evidence.",
+        Status.UNVERIFIED: "Checked, but it could not be confirmed either way.",
+        Status.DISPUTED: "Credible sources conflict about it.",
+        Status.FALSE: "Evidence contradicts it.",
+    }
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sentence = models.TextField()
+    # Character span of the sentence in article.body, for highlighting.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    # Figures (casualty, arrest). value_high NULL means open-ended ("more than 3,800").
+    value_low = models.BigIntegerField(null=True, blank=True)
+    value_high = models.BigIntegerField(null=True, blank=True)
+    qualifier = models.CharField(max_length=20, choices=Qualifier.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    subject = models.CharField(max_length=300, blank=True, help_text="Who the figure is about")
+    agent = models.CharField(max_length=300, blank=True, help_text="Who did it")
+
+    # Every kind: who says so, as resolved to an actor and as the text words it.
+    speaker = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    speaker_text = models.CharField(max_length=300, blank=True)
+    speaker_role = models.CharField(max_length=300, blank=True)
+
+    # Attributions: what was said, and whether it was a direct quotation.
+    content = models.TextField(blank=True)
+    direct = models.BooleanField(null=True, blank=True)
+
+    hedges = models.JSONField(default=list, blank=True)
+    # Kept beside `hedges` because "hedged" is a filter on every list and JSON emptiness cannot
+    # use an index on both SQLite and PostgreSQL. Written together with `hedges`.
+    is_hedged = models.BooleanField(default=False)
+
+    extractor_version = models.CharField(max_length=40, blank=True)
+    # Stable identity within the article so re-imports update rather than duplicate.
+    fingerprint = models.CharField(max_length=64)
+    # False once a re-imported version of the article no longer contains the claim. Reviewed
+    # claims are kept that way instead of being deleted.
+    in_article = models.BooleanField(default=True)
+
+    figure = models.ForeignKey(
+        Figure, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNREVIEWED)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every review; a review carrying an older version is refused (lost-update guard).
+    version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("review_claim", "Can review claims (change their status)")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"], name="claim_fingerprint_unique_in_article"
+            ),
+            models.CheckConstraint(
+                condition=Q(value_low__isnull=True)
+                | Q(value_high__isnull=True)
+                | Q(value_low__lte=models.F("value_high")),
+                name="claim_value_low_lte_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_low__isnull=True) | Q(value_low__gte=0),
+                name="claim_value_low_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="claim_span_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["casualty", "arrest", "attribution"]), name="claim_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["unreviewed", "verified", "unverified", "disputed", "false"]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="attribution") | Q(value_low__isnull=False),
+                name="claim_figure_has_value",
+            ),
+        ]
+        indexes = [
+            # The review queue and the API filtered by status, newest first / by cursor on id.
+            models.Index(fields=["status", "-id"], name="claim_status_id_idx"),
+            # Filter by kind (queue, API) with the same ordering.
+            models.Index(fields=["kind", "-id"], name="claim_kind_id_idx"),
+            # The API's updated_since filter and the admin's date hierarchy.
+            models.Index(fields=["updated_at"], name="claim_updated_at_idx"),
+            # Hedged filter in the queue and API.
+            models.Index(fields=["is_hedged", "-id"], name="claim_hedged_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.sentence[:80]}"
+
+    @property
+    def figure_display(self) -> str:
+        """The figure as an editor reads it: "more than 3,800", "10–20", "26"."""
+        if self.value_low is None:
+            return ""
+        low = f"{self.value_low:,}"
+        if self.qualifier == self.Qualifier.RANGE and self.value_high is not None:
+            return f"{low}–{self.value_high:,}"
+        if self.qualifier and self.qualifier != self.Qualifier.EXACT:
+            return f"{self.get_qualifier_display()} {low}"
+        return low
+
+    @property
+    def status_definition(self) -> str:
+        return self.STATUS_DEFINITIONS[self.Status(self.status)]
+
+
+class Evidence(models.Model):
+    """A source an editor cites for or against a claim."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    stance = models.CharField(max_length=20, choices=Stance.choices, default=Stance.SUPPORTS)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to update or delete an audit row."""
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Status changes are append-only; they cannot be updated.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Status changes are append-only; they cannot be deleted.")
+
+
+class StatusChange(models.Model):
+    """Append-only audit trail: one row per status change, written by claim_review."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The claim's version after this change.
+    claim_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The claim page's history, oldest first.
+            models.Index(fields=["claim", "id"], name="statuschange_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Status changes are append-only; they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Status changes are append-only; they cannot be deleted.")
