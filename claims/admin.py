@@ -1,1 +1,0 @@
-"""Editor admin. (Placeholder: the review work fills this in.)"""

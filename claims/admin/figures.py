@@ -1,0 +1,1 @@
+"""Admin for figures (one quantity across many reports). (Placeholder: reconcile work fills this in.)"""
