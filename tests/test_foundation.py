@@ -9,6 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
@@ -128,3 +129,16 @@ def test_figure_display_reads_like_the_text(db):
     )
     assert make_claim(value_low=10, value_high=20, qualifier="range").figure_display == "10–20"
     assert make_claim(value_low=26, value_high=26, qualifier="exact").figure_display == "26"
+
+
+def test_create_demo_editor_prints_working_credentials(db):
+    out = StringIO()
+    call_command("create_demo_editor", stdout=out)
+    password = out.getvalue().split("password: ")[1].strip()
+    user = User.objects.get(username="editor")
+    assert user.check_password(password)
+    assert user.has_perm("claims.review_claim")
+    # Running it again resets the password rather than failing or adding a second account.
+    call_command("create_demo_editor", stdout=StringIO())
+    assert User.objects.filter(username="editor").count() == 1
+    assert not User.objects.get(username="editor").check_password(password)
