@@ -1,3 +1,404 @@
-"""The REST API. (Placeholder: the API work fills this in.)"""
+"""The REST API at /api/: claim status for CMSs, partners and search engines.
 
-urlpatterns: list = []
+Reading is public unless CLAIMDESK_API_PUBLIC=0; writing (the review endpoint) needs an editor
+with `claims.review_claim`, signed in by session or token. Anonymous clients are throttled
+(CLAIMDESK_ANON_RATE, default 600/minute): fair use between clients, not a security measure.
+Defaults live in settings.REST_FRAMEWORK.
+
+Lists page by cursor on the id (claims.pagination) and answer `If-None-Match` with 304
+(`ConditionalGetMixin`). Views stay thin: reads are `.values()` queries shaped by
+claims.serializers, the one write goes through `claims.services.claim_review`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import include, path, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import conditional_page
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework_csv.renderers import PaginatedCSVRenderer
+
+from claims import claimreview
+from claims.api_figures import FigureViewSet
+from claims.filters import ActorFilter, ArticleFilter, ClaimFilter, StatusChangeFilter
+from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.pagination import ChangeFeedPagination, IdCursorPagination
+from claims.serializers import (
+    CLAIM_COLUMNS,
+    CLAIM_DETAIL_COLUMNS,
+    EVIDENCE_COLUMNS,
+    HISTORY_COLUMNS,
+    STATUS_CHANGE_COLUMNS,
+    ActorSerializer,
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    ConflictSerializer,
+    ReviewInputSerializer,
+    StatusChangeSerializer,
+)
+from claims.services import ReviewConflict, ReviewError, claim_review
+
+app_name = "api"
+
+
+class ConditionalGetMixin:
+    """ETag on every GET answer; `If-None-Match` with the same tag gets 304 Not Modified.
+
+    The tag is a hash of the rendered body (Django's ConditionalGetMiddleware, applied to the API
+    views only), so it changes exactly when the answer does, whatever changed underneath: a
+    status, a new evidence link, a claim added to the page. The server still builds the page, so
+    the saving is bandwidth and client work, not queries. `Cache-Control: no-cache` tells caches
+    to revalidate every time: claim status is live data.
+    """
+
+    @method_decorator(conditional_page)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            patch_cache_control(response, no_cache=True)
+        return response
+
+
+class CSVRenderer(PaginatedCSVRenderer):
+    """`?format=csv`: one row per claim, the same columns on every page.
+
+    Nested objects become dotted columns (`article.title`); lists of words (`hedges`) become one
+    cell joined with "; ". Cells that a spreadsheet would run as a formula (starting with = + -
+    @) get a leading apostrophe: article text is untrusted input.
+    """
+
+    def flatten_list(self, items: list) -> dict[str, Any]:
+        if all(not isinstance(item, dict | list) for item in items):
+            return {"": "; ".join(str(item) for item in items)}
+        return super().flatten_list(items)
+
+    def flatten_item(self, item: Any) -> dict[str, Any]:
+        if isinstance(item, str) and item[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            item = "'" + item
+        return super().flatten_item(item)
+
+
+class JSONLDRenderer(JSONRenderer):
+    """ClaimReview answers are JSON-LD; `Accept: application/json` gets the same as plain JSON."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+def _flat_columns(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
+    columns = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.Serializer):
+            columns.extend(_flat_columns(field, f"{prefix}{name}."))
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
+CLAIM_CSV_HEADER = _flat_columns(ClaimSerializer())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description="Newest first (`?ordering=id` for oldest first), paged by cursor: follow "
+        "`next` (also in the `Link` header). Pages stay stable while imports add claims. "
+        "`?format=csv` returns the page as CSV.",
+    ),
+    retrieve=extend_schema(
+        summary="One claim, with its article, speaker, evidence and status history"
+    ),
+)
+class ClaimViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    filterset_class = ClaimFilter
+    # Cursor pagination needs a unique, immutable ordering: only the id qualifies.
+    ordering_fields = ["id"]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def get_queryset(self) -> QuerySet:
+        if self.action == "retrieve":
+            return Claim.objects.values(*CLAIM_DETAIL_COLUMNS)
+        # One query per page: the claim with its article, outlet and speaker joined.
+        return Claim.objects.values(*CLAIM_COLUMNS)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "retrieve":
+            return ClaimDetailSerializer
+        if self.action == "review":
+            return ReviewInputSerializer
+        return ClaimSerializer
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        context = super().get_renderer_context()
+        context["header"] = CLAIM_CSV_HEADER
+        return context
+
+    def get_object(self) -> dict[str, Any]:
+        row = super().get_object()
+        return _with_evidence_and_history(row)
+
+    @extend_schema(
+        summary="Review a claim",
+        description="Set the claim's status, with a note and evidence links, as the editor saw "
+        "it at `version`. Needs the `claims.review_claim` permission (the Editors group). "
+        "`verified` and `false` need a note or evidence. A stale `version` writes nothing and "
+        "answers 409 with the claim as it is now.",
+        request=ReviewInputSerializer,
+        responses={
+            200: ClaimDetailSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, by field."),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
+            409: ConflictSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        claim = _claim_or_404(pk)
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            claim_review(
+                claim=claim,
+                status=data["status"],
+                by=request.user,
+                note=data["note"],
+                evidence=data["evidence"],
+                expected_version=data["version"],
+            )
+        except ReviewConflict as exc:
+            current = _claim_detail_row(claim.pk)
+            body = {
+                "detail": exc.message,
+                "current": ClaimDetailSerializer(
+                    current, context=self.get_serializer_context()
+                ).data,
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        except ReviewError as exc:
+            return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
+        detail = ClaimDetailSerializer(
+            _claim_detail_row(claim.pk), context=self.get_serializer_context()
+        )
+        return Response(detail.data)
+
+    @extend_schema(
+        summary="The claim's schema.org ClaimReview (JSON-LD)",
+        description=claimreview.__doc__,
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim, or unreviewed."),
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="claimreview",
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        row = (
+            _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
+            .filter(pk=_int_or_404(pk))
+            .first()
+        )
+        if row is None:
+            if Claim.objects.filter(pk=_int_or_404(pk)).exists():
+                raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
+            raise Http404("No claim with this id.")
+        url = request.build_absolute_uri(reverse("api:claim-detail", args=[row["id"]]))
+        return Response(claimreview.claim_review(row, url=url))
+
+
+def _int_or_404(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No claim with this id.") from None
+
+
+def _claim_or_404(pk: Any) -> Claim:
+    try:
+        return Claim.objects.get(pk=_int_or_404(pk))
+    except Claim.DoesNotExist:
+        raise Http404("No claim with this id.") from None
+
+
+def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
+    # Two more queries, whatever the number of evidence links or changes.
+    row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))
+    row["history"] = list(
+        StatusChange.objects.filter(claim_id=row["id"]).order_by("id").values(*HISTORY_COLUMNS)
+    )
+    return row
+
+
+def _claim_detail_row(pk: int) -> dict[str, Any]:
+    return _with_evidence_and_history(Claim.objects.values(*CLAIM_DETAIL_COLUMNS).get(pk=pk))
+
+
+def _with_review_note(queryset: QuerySet) -> QuerySet:
+    """Add the note of the latest status change (a correlated subquery on its index)."""
+    latest = StatusChange.objects.filter(claim_id=OuterRef("pk")).order_by("-id").values("note")
+    return queryset.annotate(review_note=Subquery(latest[:1]))
+
+
+@extend_schema(
+    summary="All reviewed claims as a schema.org DataFeed of ClaimReviews (JSON-LD)",
+    description='Newest first, paged by cursor: the `Link` header\'s `rel="next"` is the next '
+    "page (`?page_size=` up to 500). " + (claimreview.__doc__ or ""),
+    responses={
+        (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        (200, "application/json"): OpenApiTypes.OBJECT,
+    },
+)
+class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    pagination_class = IdCursorPagination
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
+
+    def get(self, request: Request) -> Response:
+        paginator = self.paginator
+        rows = paginator.paginate_queryset(self.get_queryset(), request, view=self)
+        prefix = request.build_absolute_uri(reverse("api:claim-list"))
+        reviews = [
+            claimreview.claim_review(row, url=f"{prefix}{row['id']}/", with_context=False)
+            for row in rows
+        ]
+        modified = max((row["status_changed_at"] for row in rows), default=None)
+        feed = claimreview.data_feed(
+            reviews, url=request.build_absolute_uri(request.path), modified=modified
+        )
+        response = Response(feed)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (
+                ("next", paginator.get_next_link()),
+                ("prev", paginator.get_previous_link()),
+            )
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List articles", description="Newest imported first."),
+    retrieve=extend_schema(summary="One article with its text and claims"),
+)
+class ArticleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    filterset_class = ArticleFilter
+    ordering_fields = ["id"]
+
+    def get_queryset(self) -> QuerySet:
+        claim_count = (
+            Claim.objects.filter(article_id=OuterRef("pk"))
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        queryset = (
+            Article.objects.with_outlet()
+            .prefetch_related(
+                Prefetch("credited_agencies", queryset=Outlet.objects.only("id", "name"))
+            )
+            .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
+        )
+        if self.action == "list":
+            # The body can be long; the list does not show it.
+            return queryset.defer("body")
+        return queryset
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+
+    def get_object(self) -> Article:
+        article = super().get_object()
+        # The claims in reading order, in one query (same row shape as /api/claims/).
+        article.claim_rows = list(  # type: ignore[attr-defined]
+            Claim.objects.filter(article_id=article.pk)
+            .order_by("start", "id")
+            .values(*CLAIM_COLUMNS)
+        )
+        return article
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List actors (speakers)"),
+    retrieve=extend_schema(summary="One actor"),
+)
+class ActorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ActorSerializer
+    filterset_class = ActorFilter
+    ordering_fields = ["id"]
+
+    def get_queryset(self) -> QuerySet:
+        return Actor.objects.all()
+
+
+@extend_schema(
+    summary="The change feed: every status change, oldest first",
+    description=(
+        "Mirror claim status by polling: start at `/api/status-changes/`, store `next`, and "
+        "request it again later. `next` is present on every page, including the last, and "
+        "holds your position (the id of the last change you received); each change appears "
+        "exactly once.\n\n"
+        "Why nothing is missed: ids are handed out when a change is written, and the review "
+        "service writes changes one at a time (a PostgreSQL transaction-level advisory lock "
+        "around the insert and the commit; SQLite serialises writers anyway), so a change with "
+        "a lower id is always visible before one with a higher id. A reader that has seen id N "
+        "can never later find a new change below N."
+    ),
+)
+class StatusChangeFeedView(ConditionalGetMixin, generics.ListAPIView):
+    serializer_class = StatusChangeSerializer
+    pagination_class = ChangeFeedPagination
+    filterset_class = StatusChangeFilter
+    # No OrderingFilter: the feed's order is its contract.
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self) -> QuerySet:
+        return StatusChange.objects.values(*STATUS_CHANGE_COLUMNS)
+
+
+router = DefaultRouter()
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("figures", FigureViewSet, basename="figure")
+
+urlpatterns = [
+    path("status-changes/", StatusChangeFeedView.as_view(), name="status-change-list"),
+    path("claimreview/", ClaimReviewFeedView.as_view(), name="claimreview-feed"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,23 +1,39 @@
 """API permissions: reading public (or signed-in only), writing for editors."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+if TYPE_CHECKING:  # rest_framework.views imports this module through settings: no cycle
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 REVIEW_PERMISSION = "claims.review_claim"
 
 
 class ReadPublicWriteEditors(BasePermission):
-    """Anyone may read; only users with the review permission may write."""
+    """Anyone may read while CLAIMDESK_API_PUBLIC is on; only users with the review permission
+    may write.
 
-    def has_permission(self, request, view) -> bool:
+    The setting is read per request (not only when settings pick this class) so that the Atom
+    feed, the API and tests that switch it agree.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
-            return True
+            return settings.CLAIMDESK_API_PUBLIC or bool(
+                request.user and request.user.is_authenticated
+            )
         return bool(request.user and request.user.has_perm(REVIEW_PERMISSION))
 
 
 class ReadAuthenticatedWriteEditors(ReadPublicWriteEditors):
     """Signed-in users may read (CLAIMDESK_API_PUBLIC=0); only editors may write."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)

@@ -207,7 +207,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One enum per choice set, named after its model, instead of "Kind266Enum".
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+        "ClaimKindEnum": "claims.models.Claim.Kind",
+        "ActorKindEnum": "claims.models.Actor.Kind",
+        "EvidenceStanceEnum": "claims.models.Evidence.Stance",
+    },
 }
+# The organisation named as author of published ClaimReviews (schema.org).
+CLAIMDESK_PUBLISHER_NAME = os.environ.get("CLAIMDESK_PUBLISHER_NAME", "Claim Desk")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,0 +1,116 @@
+"""Query-string filters for the API lists (django-filter).
+
+Every filter answers a bad value with a 400 naming the parameter ("status": "Select a valid
+choice. maybe is not one of the available choices."), never by silently ignoring it: a client
+that typed `hedged=ture` must not receive every claim and think it got the hedged ones.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from claims.models import Actor, Article, Claim, StatusChange
+
+_BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+class StrictBooleanFilter(django_filters.ChoiceFilter):
+    """`true` or `false`, and an error for anything else.
+
+    django-filter's own BooleanFilter turns an unknown value into "no filter", which would hand a
+    client the whole list when it asked for a subset.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("choices", _BOOLEAN_CHOICES)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if value in ("", None):
+            return qs
+        return qs.filter(**{self.field_name: value == "true"})
+
+
+class ClaimFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Claim.Status.choices, help_text="Review status.")
+    kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices, help_text="Kind of claim.")
+    # Ids are filtered as plain numbers rather than ModelChoiceFilter: that would spend a query
+    # checking the id exists, and an unknown article simply has no claims.
+    article = django_filters.NumberFilter(field_name="article_id", help_text="Article id.")
+    outlet = django_filters.NumberFilter(
+        field_name="article__outlet_id", help_text="Outlet id of the claim's article."
+    )
+    speaker = django_filters.NumberFilter(
+        field_name="speaker_id", help_text="Actor id of the speaker (see /api/actors/)."
+    )
+    hedged = StrictBooleanFilter(
+        field_name="is_hedged",
+        help_text="true: only claims with hedges such as 'could not be independently verified'.",
+    )
+    in_article = StrictBooleanFilter(
+        field_name="in_article",
+        help_text="false: claims no longer in their article's latest text (kept once reviewed).",
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time; claims updated at or after it (e.g. 2026-11-25T03:00:00Z).",
+    )
+    q = django_filters.CharFilter(
+        method="search",
+        max_length=200,
+        help_text="Case-insensitive text search in the sentence, the speaker and the article title.",
+    )
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        # A substring scan: fine for a newsroom's claims. At millions of rows a pg_trgm index
+        # (PostgreSQL only) is the next step; the SQLite demo could not use it.
+        return queryset.filter(
+            Q(sentence__icontains=value)
+            | Q(speaker_text__icontains=value)
+            | Q(speaker__name__icontains=value)
+            | Q(article__title__icontains=value)
+        )
+
+
+class ArticleFilter(django_filters.FilterSet):
+    outlet = django_filters.NumberFilter(field_name="outlet_id", help_text="Outlet id.")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+    )
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", max_length=200, help_text="Title contains."
+    )
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+
+class ActorFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", max_length=200, help_text="Name contains."
+    )
+
+    class Meta:
+        model = Actor
+        fields: list[str] = []
+
+
+class StatusChangeFilter(django_filters.FilterSet):
+    claim = django_filters.NumberFilter(
+        field_name="claim_id", help_text="Only this claim's changes."
+    )
+
+    class Meta:
+        model = StatusChange
+        fields: list[str] = []

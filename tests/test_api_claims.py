@@ -1,0 +1,317 @@
+"""GET /api/claims/ and /api/claims/{id}/: filters, cursor paging, CSV, ETags, permissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.throttling import AnonRateThrottle
+
+from claims.models import Actor, Claim, Evidence, Figure, Outlet
+from claims.serializers import ClaimDetailSerializer, ClaimSerializer
+from claims.services import claim_review
+from tests.conftest import make_article, make_claim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_carry_over():
+    # The anonymous throttle counts in the cache; a test must not inherit another's count.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [item["id"] for item in response.json()["results"]]
+
+
+def test_list_is_public_newest_first_with_the_documented_fields(client, outlet, actor):
+    article = make_article(title="Almaty unrest", url="https://ledger.example/a", outlet=outlet)
+    older = make_claim(article, speaker=actor, hedges=["reportedly"], is_hedged=True)
+    newer = make_claim(article)
+
+    response = client.get("/api/claims/")
+
+    assert ids(response) == [newer.id, older.id]
+    item = response.json()["results"][1]
+    assert set(item) == set(ClaimSerializer().fields)
+    assert item["api_url"] == f"http://testserver/api/claims/{older.id}/"
+    assert item["speaker"] == {"id": actor.id, "name": "Maria Okafor", "kind": "person"}
+    assert item["hedges"] == ["reportedly"]
+    assert item["status"] == "unreviewed"
+    assert item["status_label"] == "Unreviewed"
+    assert item["article"] == {
+        "id": article.id,
+        "api_url": f"http://testserver/api/articles/{article.id}/",
+        "title": "Almaty unrest",
+        "url": "https://ledger.example/a",
+        "published_at": None,
+        "outlet": {"id": outlet.id, "name": "Daily Ledger"},
+    }
+    assert item["created_at"].endswith("Z")
+    assert response.json()["results"][0]["speaker"] is None
+
+
+def test_filters_select_exactly_the_matching_claims(client, editor, outlet, actor):
+    other_outlet = Outlet.objects.create(name="Other Wire")
+    in_outlet = make_article(outlet=outlet, title="Strike in Astana")
+    elsewhere = make_article(outlet=other_outlet, title="Weather report")
+    arrest = make_claim(in_outlet, speaker=actor)
+    casualty = make_claim(
+        elsewhere,
+        kind=Claim.Kind.CASUALTY,
+        outcome=Claim.Outcome.KILLED,
+        hedges=["could not be independently verified"],
+        is_hedged=True,
+        sentence=elsewhere.body,
+    )
+    attribution = make_claim(
+        elsewhere,
+        kind=Claim.Kind.ATTRIBUTION,
+        value_low=None,
+        value_high=None,
+        speaker_text="the mayor of Almaty",
+        content="the city is calm",
+    )
+    claim_review(claim=casualty, status="disputed", by=editor, note="Two tolls disagree")
+    Claim.objects.filter(pk=attribution.pk).update(in_article=False)
+
+    assert ids(client.get("/api/claims/?status=disputed")) == [casualty.id]
+    assert ids(client.get("/api/claims/?kind=arrest")) == [arrest.id]
+    assert ids(client.get(f"/api/claims/?article={in_outlet.id}")) == [arrest.id]
+    assert ids(client.get(f"/api/claims/?outlet={other_outlet.id}")) == [
+        attribution.id,
+        casualty.id,
+    ]
+    assert ids(client.get(f"/api/claims/?speaker={actor.id}")) == [arrest.id]
+    assert ids(client.get("/api/claims/?hedged=true")) == [casualty.id]
+    assert ids(client.get("/api/claims/?hedged=false")) == [attribution.id, arrest.id]
+    assert ids(client.get("/api/claims/?in_article=false")) == [attribution.id]
+    # q searches the sentence, the speaker (words and actor name) and the article title.
+    assert ids(client.get("/api/claims/?q=ASTANA")) == [arrest.id]
+    assert ids(client.get("/api/claims/?q=okafor")) == [arrest.id]
+    assert ids(client.get("/api/claims/?q=mayor of")) == [attribution.id]
+    assert ids(client.get(f"/api/claims/?q=day&kind=casualty&outlet={other_outlet.id}")) == [
+        casualty.id
+    ]
+
+
+def test_updated_since_returns_claims_changed_at_or_after_it(client, editor):
+    old = make_claim()
+    recent = make_claim()
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Claim.objects.filter(pk=old.pk).update(updated_at=an_hour_ago - timedelta(minutes=5))
+
+    since = an_hour_ago.isoformat().replace("+00:00", "Z")
+    assert ids(client.get("/api/claims/", {"updated_since": since})) == [recent.id]
+
+    claim_review(claim=old, status="unverified", by=editor)
+    assert ids(client.get("/api/claims/", {"updated_since": since})) == [recent.id, old.id]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=maybe", "status"),
+        ("kind=rumour", "kind"),
+        ("hedged=ture", "hedged"),
+        ("article=first", "article"),
+        ("updated_since=yesterday", "updated_since"),
+        ("page_size=ten", None),  # DRF falls back to the default page size
+    ],
+)
+def test_bad_filter_values_are_a_400_naming_the_parameter(client, query, field):
+    make_claim()
+    response = client.get(f"/api/claims/?{query}")
+    if field is None:
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_cursor_paging_stays_stable_while_claims_are_imported(client):
+    first_five = [make_claim().id for _ in range(5)]
+
+    page1 = client.get("/api/claims/?page_size=2").json()
+    # An import lands between two page requests.
+    arrived = make_claim()
+    page2 = client.get(page1["next"]).json()
+    page3 = client.get(page2["next"]).json()
+
+    seen = [item["id"] for page in (page1, page2, page3) for item in page["results"]]
+    assert seen == sorted(first_five, reverse=True)
+    assert page3["next"] is None
+    # The new claim is where a client starting over will find it.
+    assert ids(client.get("/api/claims/?page_size=1")) == [arrived.id]
+    # And going back from page 2 gives page 1 again.
+    assert [i["id"] for i in client.get(page2["previous"]).json()["results"]] == seen[:2]
+
+
+def test_oldest_first_ordering_and_link_header(client):
+    claims = [make_claim().id for _ in range(3)]
+    response = client.get("/api/claims/?ordering=id&page_size=2")
+    assert ids(response) == claims[:2]
+    assert response["Link"] == f'<{response.json()["next"]}>; rel="next"'
+
+
+def test_page_size_is_capped(client):
+    for _ in range(3):
+        make_claim()
+    response = client.get("/api/claims/?page_size=100000")
+    assert len(ids(response)) == 3  # capped at 500, and there are only 3
+
+
+def test_csv_has_one_row_per_claim_with_fixed_columns(client, actor):
+    make_claim(speaker=actor, hedges=["reportedly", "unconfirmed"], is_hedged=True)
+    article = make_article(body='=HYPERLINK("http://evil.example") 5 killed, police said.')
+    make_claim(article, kind=Claim.Kind.CASUALTY, outcome=Claim.Outcome.KILLED, value_low=5)
+
+    response = client.get("/api/claims/?format=csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 2
+    formula, hedged = rows
+    assert list(formula)[:4] == ["id", "api_url", "kind", "sentence"]
+    assert "article.outlet.name" in formula and "speaker.name" in formula
+    assert hedged["hedges"] == "reportedly; unconfirmed"
+    assert hedged["speaker.name"] == "Maria Okafor"
+    assert formula["speaker.name"] == ""
+    # A spreadsheet must not run article text as a formula.
+    assert formula["sentence"].startswith("'=HYPERLINK")
+    assert formula["value_low"] == "5"
+
+
+def test_csv_of_an_empty_page_still_has_the_header(client):
+    response = client.get("/api/claims/?format=csv&status=false")
+    header = response.content.decode().splitlines()[0]
+    assert header.startswith("id,api_url,kind,sentence")
+
+
+def test_detail_has_article_speaker_evidence_history_and_figure(client, editor, actor):
+    figure = Figure.objects.create(label="Almaty death toll", kind="casualty", outcome="killed")
+    claim = make_claim(speaker=actor, speaker_role="police spokeswoman", figure=figure)
+    claim_review(
+        claim=claim,
+        status="verified",
+        by=editor,
+        note="Matches the hospital list",
+        evidence=[{"url": "https://hospital.example/list", "title": "List", "stance": "supports"}],
+    )
+    claim_review(claim=claim, status="disputed", by=editor, note="A second toll appeared")
+
+    response = client.get(f"/api/claims/{claim.id}/")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == set(ClaimDetailSerializer().fields)
+    assert data["status"] == "disputed"
+    assert data["version"] == 3
+    assert data["status_definition"] == "Credible sources conflict about it."
+    assert data["figure"] == {"id": figure.id, "label": "Almaty death toll"}
+    assert data["speaker"]["name"] == "Maria Okafor"
+    assert data["speaker_role"] == "police spokeswoman"
+    assert data["article"]["id"] == claim.article_id
+    assert [(e["url"], e["added_by"]) for e in data["evidence"]] == [
+        ("https://hospital.example/list", "eddie")
+    ]
+    assert [(h["from_status"], h["to_status"], h["changed_by"]) for h in data["history"]] == [
+        ("unreviewed", "verified", "eddie"),
+        ("verified", "disputed", "eddie"),
+    ]
+    assert data["history"][1]["note"] == "A second toll appeared"
+
+
+def test_unknown_claim_is_404(client):
+    assert client.get("/api/claims/987654/").status_code == 404
+    assert client.get("/api/claims/abc/").status_code == 404
+
+
+def test_etag_gives_304_until_the_claim_changes(client, editor):
+    claim = make_claim()
+    first = client.get(f"/api/claims/{claim.id}/")
+    etag = first["ETag"]
+    assert etag
+    assert "no-cache" in first["Cache-Control"]
+
+    again = client.get(f"/api/claims/{claim.id}/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    listed = client.get("/api/claims/")
+    assert client.get("/api/claims/", HTTP_IF_NONE_MATCH=listed["ETag"]).status_code == 304
+
+    Evidence.objects.create(claim=claim, url="https://x.example/", added_by=editor)
+    changed = client.get(f"/api/claims/{claim.id}/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    # A new claim changes the list's tag.
+    make_claim()
+    assert client.get("/api/claims/", HTTP_IF_NONE_MATCH=listed["ETag"]).status_code == 200
+
+
+def test_reading_can_be_restricted_to_signed_in_users(client, viewer_client, settings):
+    settings.CLAIMDESK_API_PUBLIC = False  # CLAIMDESK_API_PUBLIC=0
+    claim = make_claim()
+    for url in ["/api/claims/", f"/api/claims/{claim.id}/", "/api/status-changes/"]:
+        assert client.get(url).status_code == 403
+        assert viewer_client.get(url).status_code == 200
+    assert client.get("/feeds/status-changes/").status_code == 403
+    assert viewer_client.get("/feeds/status-changes/").status_code == 200
+
+
+def test_anonymous_reads_are_throttled_but_signed_in_ones_are_not(
+    client, viewer_client, monkeypatch
+):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    make_claim()
+    codes = [client.get("/api/claims/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert viewer_client.get("/api/claims/").status_code == 200
+    assert Client().get("/api/claims/").status_code == 429  # same address, same allowance
+
+
+@pytest.mark.parametrize("page_size", [3, 30])
+def test_claim_list_query_count_does_not_grow_with_the_page(
+    client, django_assert_max_num_queries, page_size, outlet, actor
+):
+    for n in range(30):
+        article = make_article(outlet=outlet if n % 2 else None)
+        make_claim(article, speaker=actor if n % 3 else None, hedges=["reportedly"])
+    # 1. the page: claims joined with article, outlet and speaker (LIMIT page_size + 1)
+    with django_assert_max_num_queries(1):
+        response = client.get(f"/api/claims/?page_size={page_size}")
+    assert len(response.json()["results"]) == page_size
+    with django_assert_max_num_queries(1):
+        client.get(f"/api/claims/?page_size={page_size}&format=csv&q=police")
+
+
+def test_claim_detail_query_count_does_not_grow_with_history(
+    client, editor, django_assert_max_num_queries
+):
+    claim = make_claim()
+    for status in ["verified", "disputed", "false", "unverified"]:
+        claim_review(claim=claim, status=status, by=editor, note=f"now {status}")
+        Evidence.objects.create(claim=claim, url=f"https://e.example/{status}")
+    # 1. the claim with article, outlet, speaker, figure; 2. evidence (with editor);
+    # 3. status history (with editor)
+    with django_assert_max_num_queries(3):
+        data = client.get(f"/api/claims/{claim.id}/").json()
+    assert len(data["history"]) == 4 and len(data["evidence"]) == 4
+
+
+def test_actor_speaker_ids_are_browsable(client, actor):
+    make_claim(speaker=actor)
+    Actor.objects.create(name="Interior Ministry", kind="organisation")
+    data = client.get("/api/actors/?kind=person").json()
+    assert [a["name"] for a in data["results"]] == ["Maria Okafor"]
+    assert data["results"][0]["aliases"] == ["Okafor"]
+    assert client.get("/api/actors/?q=ministry").json()["results"][0]["kind"] == "organisation"
