@@ -1,10 +1,17 @@
-"""The review UI. (Placeholder: the review work fills this in.)"""
+"""The review UI, under /review/."""
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from claims import views
 
 app_name = "claims"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="claims/placeholder.html"), name="queue"),
+    # settings.LOGIN_REDIRECT_URL and the "/" redirect point here by this name.
+    path("", views.queue, name="queue"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("claims/<int:pk>/decide/", views.claim_decide, name="decide"),
+    path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="evidence_add"),
+    path("claims/<int:pk>/next/", views.claim_next, name="next"),
+    path("claims/<int:pk>/previous/", views.claim_previous, name="previous"),
 ]

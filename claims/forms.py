@@ -1,0 +1,159 @@
+"""Forms for the review UI: the queue's filters, the decision, and evidence."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Q
+
+from claims.models import Claim, Evidence, Outlet
+
+ANY = "any"
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters and ordering, read from the query string.
+
+    Invalid values are dropped rather than failing the page: a stale bookmark should still open
+    the queue. `params()` gives back only the non-default values, which every link on the
+    queue and claim pages carries so the editor's queue survives navigation and decisions.
+    """
+
+    ORDERS = {
+        # name: (label, ordering, the fields of that ordering used for "next"/"previous")
+        "newest": ("Newest first", ("-id",)),
+        "oldest": ("Oldest first", ("id",)),
+        # One article at a time, newest import first, claims in reading order.
+        "article": ("By article", ("-article_id", "start", "id")),
+    }
+    DEFAULTS = {"status": Claim.Status.UNREVIEWED, "order": "newest", "hedged": ANY}
+
+    status = forms.ChoiceField(choices=[(ANY, "Any status"), *Claim.Status.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Claim.Kind.choices], required=False)
+    # An IntegerField with a Select widget rather than a ModelChoiceField: validating a choice
+    # would cost a query on every claim page, which only carries the value through its links.
+    outlet = forms.IntegerField(required=False, min_value=1, widget=forms.Select)
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    hedged = forms.ChoiceField(
+        choices=[(ANY, "Hedged or not"), ("yes", "Hedged only"), ("no", "Not hedged")],
+        required=False,
+    )
+    order = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in ORDERS.items()], required=False
+    )
+
+    def __init__(self, data, *, outlets: list[Outlet] = ()) -> None:
+        given = {key: data.get(key) for key in self.base_fields if data.get(key)}
+        self._setup({**self.DEFAULTS, **given}, outlets)
+        if not self.is_valid():
+            # Drop the invalid values (see the class docstring) and validate what is left.
+            bad = set(self.errors)
+            self._setup({k: v for k, v in self.data.items() if k not in bad}, outlets)
+            self.is_valid()
+
+    def _setup(self, data: dict, outlets: list[Outlet]) -> None:
+        super().__init__({**self.DEFAULTS, **data})
+        self.fields["outlet"].widget.choices = [("", "Any outlet")] + [
+            (o.pk, o.name) for o in outlets
+        ]
+
+    @property
+    def values(self) -> dict:
+        return {**self.DEFAULTS, **{k: v for k, v in self.cleaned_data.items() if v}}
+
+    def params(self) -> dict[str, str]:
+        """The non-default filter values, for query strings."""
+        values = self.values
+        return {
+            name: str(values[name])
+            for name in self.fields
+            if values.get(name) not in (None, "") and self.DEFAULTS.get(name) != values[name]
+        }
+
+    def querystring(self) -> str:
+        params = self.params()
+        return f"?{urlencode(params)}" if params else ""
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        return self.ORDERS[self.values["order"]][1]
+
+    def filter(self, queryset):  # type: ignore[no-untyped-def]
+        v = self.values
+        if v["status"] != ANY:
+            queryset = queryset.filter(status=v["status"])
+        if v.get("kind"):
+            queryset = queryset.filter(kind=v["kind"])
+        if v.get("outlet"):
+            queryset = queryset.filter(article__outlet_id=v["outlet"])
+        if v.get("article"):
+            queryset = queryset.filter(article_id=v["article"])
+        if v["hedged"] == "yes":
+            queryset = queryset.filter(is_hedged=True)
+        elif v["hedged"] == "no":
+            queryset = queryset.filter(is_hedged=False)
+        return queryset.order_by(*self.ordering)
+
+    def after(self, claim: Claim, *, backwards: bool = False) -> Q:
+        """Claims that come after `claim` in this ordering (before it, `backwards`): a keyset
+        condition, so finding the neighbour is one indexed query however long the queue is."""
+        condition = Q()
+        equal = Q()
+        for field in self.ordering:
+            name = field.lstrip("-")
+            descending = field.startswith("-") != backwards
+            value = getattr(claim, name)
+            lookup = "lt" if descending else "gt"
+            condition |= equal & Q(**{f"{name}__{lookup}": value})
+            equal &= Q(**{name: value})
+        return condition
+
+    def reversed_ordering(self) -> tuple[str, ...]:
+        return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in self.ordering)
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in Claim.Status.choices if s != Claim.Status.UNREVIEWED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a status: verified, unverified, disputed or false."},
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What is this decision based on?"}),
+        help_text="Verified and False need a note or an evidence link.",
+    )
+    evidence_url = forms.URLField(
+        required=False,
+        max_length=2000,
+        label="Evidence link",
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
+    evidence_stance = forms.ChoiceField(
+        choices=Evidence.Stance.choices,
+        initial=Evidence.Stance.SUPPORTS,
+        required=False,
+        label="Stance",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def evidence(self) -> list[dict[str, str]]:
+        url = self.cleaned_data.get("evidence_url")
+        if not url:
+            return []
+        stance = self.cleaned_data.get("evidence_stance") or Evidence.Stance.SUPPORTS
+        return [{"url": url, "stance": stance}]
+
+
+class EvidenceForm(forms.Form):
+    url = forms.URLField(
+        max_length=2000,
+        label="Link",
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://…"}),
+    )
+    title = forms.CharField(max_length=500, required=False)
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices, initial=Evidence.Stance.SUPPORTS)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,311 @@
+"""The review UI: a queue of claims and a page per claim where an editor decides.
+
+Plain server-rendered forms that work without JavaScript; static/claims/review.js only makes
+them faster (fetch and swap the page instead of a full reload) and adds keyboard shortcuts.
+Every link carries the queue's filters (`QueueFilterForm.querystring`) so "next claim" means
+the next claim of the queue the editor is working through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
+from claims.models import Article, Claim, Outlet
+from claims.services import ReviewConflict, ReviewError, claim_review, evidence_add
+
+PAGE_SIZE = 50
+VIEW_PERMISSION = "claims.view_claim"
+REVIEW_PERMISSION = "claims.review_claim"
+EVIDENCE_PERMISSION = "claims.add_evidence"
+SENTENCE_ANCHOR = "#claim-sentence"
+
+
+@require_GET
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    outlets = list(Outlet.objects.only("id", "name"))
+    filters = QueueFilterForm(request.GET, outlets=outlets)
+    claims = filters.filter(
+        Claim.objects.select_related("article", "article__outlet", "speaker").defer(
+            "article__body", "hedges", "content"
+        )
+    )
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    article_id = filters.values.get("article")
+    article = (
+        Article.objects.only("id", "title").filter(pk=article_id).first() if article_id else None
+    )
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "filter_article": article,
+            "qs": filters.querystring(),
+            "statuses": _status_legend(),
+        },
+    )
+
+
+@require_GET
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    return _render_claim(request, claim, QueueFilterForm(request.GET))
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    filters = QueueFilterForm(request.GET)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_claim(request, claim, filters, decision_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        claim_review(
+            claim=claim,
+            status=data["status"],
+            by=request.user,
+            note=data["note"],
+            evidence=form.evidence(),
+            expected_version=data["version"],
+        )
+    except ReviewConflict as conflict:
+        # Keep what this editor typed, but at the current version: submitting again is then a
+        # deliberate decision made after reading the colleague's, not a silent overwrite.
+        retry = request.POST.copy()
+        retry["version"] = str(conflict.claim.version)
+        claim.refresh_from_db()
+        return _render_claim(
+            request,
+            claim,
+            filters,
+            decision_form=DecisionForm(retry),
+            conflict=conflict,
+            status=409,
+        )
+    except ReviewError as error:
+        form.add_error(_form_field(error.field, form), error.message)
+        return _render_claim(request, claim, filters, decision_form=form, status=400)
+
+    messages.success(
+        request,
+        f"Claim #{claim.pk} marked {claim.get_status_display()}.",
+    )
+    # The next claim of the queue after this one; past the end, wrap round to the first, since
+    # claims earlier in the queue may still be waiting.
+    next_pk = _neighbour(filters, claim) or (
+        filters.filter(Claim.objects.exclude(pk=claim.pk)).values_list("pk", flat=True).first()
+    )
+    if next_pk is None:
+        messages.info(request, "That was the last claim in this queue.")
+        return redirect(reverse("claims:queue") + filters.querystring())
+    return redirect(_claim_url(next_pk, filters) + SENTENCE_ANCHOR)
+
+
+@require_POST
+@login_required
+@permission_required(EVIDENCE_PERMISSION, raise_exception=True)
+def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    filters = QueueFilterForm(request.GET)
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            evidence_add(claim=claim, by=request.user, **form.cleaned_data)
+        except ReviewError as error:
+            form.add_error("url" if error.field and "url" in error.field else None, error.message)
+        else:
+            messages.success(request, "Evidence added.")
+            return redirect(_claim_url(claim.pk, filters) + "#evidence")
+    return _render_claim(request, claim, filters, evidence_form=form, status=400)
+
+
+@require_GET
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def claim_next(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, backwards=False)
+
+
+@require_GET
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def claim_previous(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, backwards=True)
+
+
+def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
+    """j/k: a redirect to the neighbouring claim, so the claim page need not look both up."""
+    claim = get_object_or_404(Claim.objects.only("id", "article_id", "start"), pk=pk)
+    filters = QueueFilterForm(request.GET)
+    target = _neighbour(filters, claim, backwards=backwards)
+    if target is None:
+        messages.info(
+            request,
+            "This is the first claim in the queue."
+            if backwards
+            else "This is the last claim in the queue.",
+        )
+        target = claim.pk
+    return redirect(_claim_url(target, filters) + SENTENCE_ANCHOR)
+
+
+def _claim_page_queryset():  # type: ignore[no-untyped-def]
+    return Claim.objects.with_related().select_related("status_changed_by")
+
+
+def _neighbour(filters: QueueFilterForm, claim: Claim, *, backwards: bool = False) -> int | None:
+    claims = filters.filter(Claim.objects.all()).filter(filters.after(claim, backwards=backwards))
+    if backwards:
+        claims = claims.order_by(*filters.reversed_ordering())
+    return claims.values_list("pk", flat=True).first()
+
+
+def _claim_url(pk: int, filters: QueueFilterForm) -> str:
+    return reverse("claims:claim", args=[pk]) + filters.querystring()
+
+
+def _form_field(name: str | None, form: DecisionForm) -> str | None:
+    """Map a ReviewError's field onto the decision form ("evidence[0].url" -> evidence_url)."""
+    if name and name.startswith("evidence"):
+        return "evidence_url"
+    return name if name in form.fields and name != "version" else None
+
+
+def _render_claim(
+    request: HttpRequest,
+    claim: Claim,
+    filters: QueueFilterForm,
+    *,
+    decision_form: DecisionForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    conflict: ReviewConflict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    # One query each: the article's claims (for highlighting and the list), the history, and
+    # the evidence. Neighbours for j/k are looked up only when asked (claim_next/previous).
+    article_claims = list(
+        Claim.objects.filter(article_id=claim.article_id)
+        .only(
+            "id",
+            "kind",
+            "sentence",
+            "start",
+            "end",
+            "status",
+            "value_low",
+            "value_high",
+            "qualifier",
+            "outcome",
+            "speaker_text",
+            "in_article",
+        )
+        .order_by("start", "id")
+    )
+    history = list(claim.status_changes.select_related("changed_by").order_by("id"))
+    evidence = list(claim.evidence.select_related("added_by"))
+    can_review = request.user.has_perm(REVIEW_PERMISSION)
+    if decision_form is None:
+        decision_form = DecisionForm(initial={"version": claim.version})
+    if evidence_form is None:
+        evidence_form = EvidenceForm()
+    qs = filters.querystring()
+    segments, sentence_found = article_segments(claim.article.body, claim, article_claims)
+    return render(
+        request,
+        "claims/claim.html",
+        {
+            "claim": claim,
+            "article": claim.article,
+            "segments": segments,
+            "sentence_found": sentence_found,
+            "other_claims": [c for c in article_claims if c.pk != claim.pk],
+            "history": history,
+            "evidence": evidence,
+            "can_review": can_review,
+            "can_add_evidence": request.user.has_perm(EVIDENCE_PERMISSION),
+            "decision_form": decision_form,
+            "evidence_form": evidence_form,
+            "conflict": conflict,
+            "filters": filters,
+            "qs": qs,
+            "statuses": _status_legend(),
+            "decide_url": reverse("claims:decide", args=[claim.pk]) + qs,
+            "evidence_url": reverse("claims:evidence_add", args=[claim.pk]) + qs,
+            "next_url": reverse("claims:next", args=[claim.pk]) + qs,
+            "previous_url": reverse("claims:previous", args=[claim.pk]) + qs,
+            "queue_url": reverse("claims:queue") + qs,
+        },
+        status=status,
+    )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of article text; `claim` is set when the run is a claim's sentence."""
+
+    text: str
+    claim: Claim | None = None
+    current: bool = False
+
+
+def article_segments(body: str, claim: Claim, others: list[Claim]) -> tuple[list[Segment], bool]:
+    """Split the article body into plain runs and claim sentences, for highlighting.
+
+    The template escapes each run, so untrusted article text is never marked safe. Returns the
+    segments and whether the current claim's sentence was found. Spans are checked against the
+    text (a re-imported article may have shifted): a span that no longer holds its sentence is
+    looked up by the sentence, and other claims overlapping an earlier span are left unmarked.
+    """
+    spans: list[tuple[int, int, Claim, bool]] = []
+    current_span = _locate(body, claim)
+    if current_span:
+        spans.append((*current_span, claim, True))
+    for other in others:
+        if other.pk == claim.pk:
+            continue
+        located = _locate(body, other)
+        if located and not any(s < located[1] and located[0] < e for s, e, _, _ in spans):
+            spans.append((*located, other, False))
+    spans.sort(key=lambda span: span[0])
+    segments: list[Segment] = []
+    position = 0
+    for start, end, span_claim, current in spans:
+        if start > position:
+            segments.append(Segment(body[position:start]))
+        segments.append(Segment(body[start:end], span_claim, current))
+        position = end
+    if position < len(body):
+        segments.append(Segment(body[position:]))
+    return segments, current_span is not None
+
+
+def _locate(body: str, claim: Claim) -> tuple[int, int] | None:
+    if claim.sentence and body[claim.start : claim.end] == claim.sentence:
+        return claim.start, claim.end
+    found = body.find(claim.sentence) if claim.sentence else -1
+    if found >= 0:
+        return found, found + len(claim.sentence)
+    return None
+
+
+def _status_legend() -> list[tuple[str, str, str]]:
+    return [
+        (status.value, status.label, Claim.STATUS_DEFINITIONS[status]) for status in Claim.Status
+    ]
