@@ -47,7 +47,7 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
-        raise RecordInvalid("no article text found in the HTML (is it a page of links or a form?)")
+        raise RecordInvalid("no article text found in the HTML (only a headline, links or a form)")
     title = (doc.title or "").strip()
     if not title:
         raise RecordInvalid("no title found in the HTML (<title>, <h1> or og:title)")
@@ -56,7 +56,7 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
     if paragraphs and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
     if not paragraphs:
-        raise RecordInvalid("no article text found in the HTML beyond its headline")
+        raise RecordInvalid("no article text found in the HTML (only a headline, links or a form)")
     body = "\n\n".join(paragraphs)
     url = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None
     return make_record(

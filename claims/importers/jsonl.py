@@ -17,7 +17,7 @@ from claims.importers.records import ArticleRecord, RecordInvalid, make_record
 
 def parse_jsonl_line(line: str, *, origin: str, default_outlet: str | None = None) -> ArticleRecord:
     try:
-        data = json.loads(line)
+        data = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
         raise RecordInvalid(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(data, dict):
