@@ -1,9 +1,23 @@
-"""Entry points of the extractor. (Placeholder: the extraction work replaces this body.)"""
+"""Entry points of the extractor: parse in batches, then run every rule over the parsed Doc.
+
+Nothing here parses twice: each text goes through `nlp.pipe` once and the rules read tokens,
+the dependency parse and entities of that Doc.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
+from spacy.tokens import Doc, Span
+
+from claims.extraction.actors import ArticleActors
+from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
+from claims.extraction.figures import Figure, find_figures
+from claims.extraction.hedges import qualifies_previous, reports_hedge, sentence_hedges
+from claims.extraction.lexicon import KIND_OF_OUTCOME
+from claims.extraction.model import get_nlp
+from claims.extraction.speakers import Speaker, SpeakerResolver
 from claims.extraction.types import ExtractedClaim
 
 
@@ -16,5 +30,214 @@ def extract_claims_many(
     texts: Iterable[str], *, batch_size: int = 16
 ) -> Iterator[list[ExtractedClaim]]:
     """Claims for each text, in order, parsing in batches with nlp.pipe."""
-    for _text in texts:
-        yield []
+    nlp = get_nlp()
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        yield claims_from_doc(doc)
+
+
+@dataclass
+class _Draft:
+    """A claim being built; hedges can still be added by a later sentence."""
+
+    kind: str
+    sent: Span
+    speaker: Speaker | None
+    paragraph: int
+    fields: dict = field(default_factory=dict)
+    hedges: list[str] = field(default_factory=list)
+
+
+def _sentence_bounds(sent: Span) -> tuple[int, int] | None:
+    tokens = [t for t in sent if not t.is_space]
+    if not tokens:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def _speaker_fields(speaker: Speaker | None) -> dict:
+    if speaker is None:
+        return {}
+    return {
+        "speaker": speaker.name,
+        "speaker_text": speaker.text,
+        "speaker_role": speaker.role,
+        "speaker_kind": speaker.kind,
+        "speaker_aliases": speaker.aliases,
+    }
+
+
+def _quote_text(doc: Doc, quote: Quote, sent: Span) -> str:
+    start, end = max(quote.start, sent.start), min(quote.end, sent.end)
+    return doc[start:end].text.strip(" ,") if end > start else ""
+
+
+def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
+    paragraphs = paragraph_ids(doc)
+    quotes = quote_regions(doc, paragraphs)
+    quoted = [-1] * len(doc)
+    for n, quote in enumerate(quotes):
+        for i in range(quote.start, quote.end):
+            quoted[i] = n
+    actors = ArticleActors(doc)
+    resolver = SpeakerResolver(actors)
+    sentences = [s for s in doc.sents if _sentence_bounds(s) is not None]
+
+    # Pass 1, in reading order: cues and their speakers ("he" needs the speakers before it).
+    cues_by_sentence: list[list[tuple[Cue, Speaker | None]]] = []
+    last_before: list[Speaker | None] = []
+    quote_speaker: dict[int, Speaker] = {}
+    for sent in sentences:
+        last_before.append(resolver.last)
+        resolved = []
+        for cue in find_cues(sent, quoted, quotes):
+            speaker = resolver.resolve(cue.subjects, sent)
+            if speaker is not None:
+                resolver.remember(speaker)
+            resolved.append((cue, speaker))
+            # The quotations this sentence's cue introduces or closes.
+            for n, quote in enumerate(quotes):
+                if speaker is not None and quote.start <= sent.end and quote.end >= sent.start:
+                    quote_speaker.setdefault(n, speaker)
+        cues_by_sentence.append(resolved)
+
+    # A paragraph that is only a quotation, with no cue: the speaker before it goes on talking.
+    for n, quote in enumerate(quotes):
+        if n in quote_speaker or quote.words < 2:
+            continue
+        first = next((s for s in sentences if s.end > quote.start), None)
+        if first is None:
+            continue
+        index = sentences.index(first)
+        starts_paragraph = all(
+            t.is_space or t.text in ('"', "“", "”") for t in doc[first.start : quote.start]
+        ) and (index == 0 or paragraphs[sentences[index - 1].start] != paragraphs[quote.start])
+        if starts_paragraph and last_before[index] is not None:
+            quote_speaker[n] = last_before[index]
+
+    # Pass 2: claims.
+    drafts: list[_Draft] = []
+    for index, sent in enumerate(sentences):
+        paragraph = paragraphs[sent.start]
+        hedges = sentence_hedges(sent)
+        sent_quotes = [
+            (n, q) for n, q in enumerate(quotes) if q.start < sent.end and q.end > sent.start
+        ]
+        direct_quote = any(q.words >= 2 for _, q in sent_quotes)
+        attributions: list[tuple[Cue | None, Speaker | None]] = []
+        merged: dict[str | None, _Draft] = {}
+        for cue, speaker in cues_by_sentence[index]:
+            key = speaker.text.lower() if speaker is not None else None
+            if key in merged:
+                continue  # "X said ... and said ...": one claim per speaker and sentence
+            content = doc[cue.content_span[0] : cue.content_span[1]].text
+            if not content and sent_quotes:
+                content = _quote_text(doc, sent_quotes[0][1], sent)
+            draft = _Draft(
+                "attribution",
+                sent,
+                speaker,
+                paragraph,
+                {"content": content or None, "direct": direct_quote},
+                list(hedges),
+            )
+            merged[key] = draft
+            drafts.append(draft)
+            attributions.append((cue, speaker))
+        # Sentences inside a quotation with no cue of their own.
+        if not attributions:
+            for n, quote in sent_quotes:
+                inside = sum(1 for t in sent if quoted[t.i] == n and t.is_alpha)
+                words = sum(1 for t in sent if t.is_alpha)
+                if n in quote_speaker and words and inside / words > 0.5:
+                    speaker = quote_speaker[n]
+                    drafts.append(
+                        _Draft(
+                            "attribution",
+                            sent,
+                            speaker,
+                            paragraph,
+                            {"content": _quote_text(doc, quote, sent), "direct": True},
+                            list(hedges),
+                        )
+                    )
+                    attributions.append((None, speaker))
+                    break
+
+        for figure in find_figures(sent):
+            speaker = _figure_speaker(figure, cues_by_sentence[index], quoted, quote_speaker)
+            subject = figure.subject
+            if figure.subject_token is not None and subject:
+                actor = actors.lookup(subject)
+                if actor is not None and len(actor.name) > len(subject):
+                    subject = actor.name
+            figure_hedges = list(hedges)
+            reported = "reports" if figure.reported else reports_hedge(figure.count)
+            if reported and reported not in figure_hedges:
+                figure_hedges.append(reported)
+            drafts.append(
+                _Draft(
+                    KIND_OF_OUTCOME[figure.outcome],
+                    sent,
+                    speaker,
+                    paragraph,
+                    {
+                        "value_low": figure.value_low,
+                        "value_high": figure.value_high,
+                        "qualifier": figure.qualifier,
+                        "outcome": figure.outcome,
+                        "subject": subject,
+                        "agent": figure.agent,
+                    },
+                    figure_hedges,
+                )
+            )
+
+        if qualifies_previous(sent):
+            marker = sent.text.strip()
+            for draft in drafts:
+                earlier = draft.paragraph == paragraph and draft.sent.start < sent.start
+                if earlier and marker not in draft.hedges:
+                    draft.hedges.append(marker)
+
+    return _finish(doc, drafts)
+
+
+def _figure_speaker(
+    figure: Figure,
+    cues: list[tuple[Cue, Speaker | None]],
+    quoted: list[int],
+    quote_speaker: dict[int, Speaker],
+) -> Speaker | None:
+    """Whose figure it is: the cue whose content holds it, else the sentence's cue."""
+    for cue, speaker in cues:
+        if figure.anchor.i in cue.content or figure.count.i in cue.content:
+            return speaker
+    region = quoted[figure.count.i]
+    if region >= 0 and region in quote_speaker:
+        return quote_speaker[region]
+    return next((speaker for _cue, speaker in cues if speaker is not None), None)
+
+
+def _finish(doc: Doc, drafts: list[_Draft]) -> list[ExtractedClaim]:
+    claims: list[ExtractedClaim] = []
+    seen: set[str] = set()
+    for draft in drafts:
+        bounds = _sentence_bounds(draft.sent)
+        assert bounds is not None
+        start, end = bounds
+        claim = ExtractedClaim(
+            kind=draft.kind,
+            sentence=doc.text[start:end],
+            start=start,
+            end=end,
+            hedges=tuple(draft.hedges),
+            **_speaker_fields(draft.speaker),
+            **draft.fields,
+        )
+        # The importer keys claims on the fingerprint: two people arrested in one sentence
+        # ("arrested X and Y") give one value-1 claim, the first.
+        if claim.fingerprint in seen:
+            continue
+        seen.add(claim.fingerprint)
+        claims.append(claim)
+    return claims

@@ -1,0 +1,383 @@
+"""Who a noun phrase names: people with their titles, organisations, unnamed groups.
+
+`describe()` reads one mention off the parse ("US Secretary of State Antony Blinken" -> name
+"Antony Blinken", role "US Secretary of State"). `ArticleActors` collects every named person in an
+article first, so that a later "Tokayev", "Li" or "the president" resolves to the full name, and
+the importer gets one actor per person with the other names seen for them as aliases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from claims.extraction.lexicon import (
+    DOCUMENT_NOUNS,
+    NAME_PARTICLES,
+    ORG_NOUNS,
+    RELATIVE_PRONOUNS,
+    ROLE_WORDS,
+)
+
+PERSON = "person"
+ORGANISATION = "organisation"
+GROUP = "group"
+
+_NOT_PERSON_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "MONEY"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case", "npadvmod", "nummod"})
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One noun phrase as the text puts it."""
+
+    text: str  # the words of the phrase, without relative clauses
+    head: Token
+    name: str | None = None  # a proper name in it ("Antony Blinken", "Amnesty International")
+    role: str | None = None  # title or apposition ("US Secretary of State", "lawyer")
+    kind: str | None = None  # person | organisation | group
+
+
+def _clean(text: str) -> str:
+    words = text.strip(" ,;:").split()
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words).strip(" ,;:")
+
+
+def _span_text(doc: Doc, start: int, end: int) -> str:
+    return doc[start:end].text if end > start else ""
+
+
+def _same_entity(a: Token, b: Token) -> bool:
+    if not a.ent_type_ or not b.ent_type_:
+        return False
+    span = a.doc[min(a.i, b.i) : max(a.i, b.i) + 1]
+    return all(t.ent_type_ == a.ent_type_ for t in span) and all(
+        t.ent_iob_ == "I" for t in span[1:]
+    )
+
+
+def is_role_word(token: Token) -> bool:
+    text = token.lower_.rstrip(".")
+    return text in ROLE_WORDS or token.lemma_.lower() in ROLE_WORDS
+
+
+def name_span(head: Token) -> Span | None:
+    """The proper name ending at `head`, without the title words in front of it."""
+    if head.pos_ != "PROPN" or is_role_word(head):
+        return None
+    doc = head.doc
+    start = head.i
+    while start > 0:
+        prev = doc[start - 1]
+        if prev.pos_ == "PROPN" and not is_role_word(prev) and prev.head.i >= start - 1:
+            # A token of another organisation or place ("State" in "Secretary of State Antony
+            # Blinken") ends the name, unless the recogniser put the whole run in one entity.
+            if (
+                prev.ent_type_ in ("ORG", "GPE", "NORP")
+                and not _same_entity(prev, head)
+                and head.ent_type_ != ""
+                and prev.ent_type_ != head.ent_type_
+            ):
+                break
+            if prev.ent_type_ in ("GPE", "NORP") and head.ent_type_ == "PERSON":
+                break
+            start -= 1
+        elif (
+            (prev.text in ("-", "‑") and not prev.whitespace_ and start >= 2)
+            or prev.lower_ in NAME_PARTICLES
+        ) and doc[start - 2].pos_ == "PROPN":
+            start -= 1
+        else:
+            break
+    # "Kassym-Jomart": do not start on a hyphen.
+    while start < head.i and doc[start].text in ("-", "‑"):
+        start += 1
+    return doc[start : head.i + 1]
+
+
+def _left_modifiers_start(head: Token, before: int) -> int:
+    """Where the modifiers in front of `head` start (titles, adjectives, possessors)."""
+    start = before
+    for child in head.lefts:
+        if child.dep_ in _MODIFIER_DEPS or child.dep_ in ("prep", "punct"):
+            start = min(start, child.left_edge.i)
+    # Do not swallow a number or a determiner at the very left.
+    doc = head.doc
+    while start < before and (
+        doc[start].dep_ in ("det", "predet", "quantmod", "nummod")
+        or doc[start].like_num
+        or doc[start].lower_ in ("more", "than", "least", "at", "about", "some", "nearly", "over")
+    ):
+        start += 1
+    return start
+
+
+def _phrase_end(head: Token) -> int:
+    """Right edge of a phrase, keeping "of" and name-internal tokens, dropping clauses."""
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for") and child.i == end:
+            end = child.right_edge.i + 1
+        elif child.dep_ in ("compound", "flat") and child.i == end:
+            end = child.i + 1
+        else:
+            break
+    return end
+
+
+def _entity_span(token: Token) -> Span | None:
+    if not token.ent_type_:
+        return None
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def noun_phrase(head: Token) -> str:
+    """The phrase for a subject or object head, without determiners and clauses."""
+    doc = head.doc
+    if head.pos_ == "PROPN":
+        ent = _entity_span(head)
+        if ent is not None and ent.label_ in ("ORG", "GPE", "NORP", "FAC") and len(ent) > 1:
+            return _clean(ent.text)
+        span = name_span(head)
+        if span is not None:
+            start = _left_modifiers_start(head, span.start)
+            return _clean(_span_text(doc, start, max(span.end, _phrase_end(head))))
+    start = _left_modifiers_start(head, head.i)
+    return _clean(_span_text(doc, start, _phrase_end(head)))
+
+
+def _role_text(doc: Doc, start: int, end: int) -> str | None:
+    text = _clean(_span_text(doc, start, end))
+    words = text.split()
+    # "his lawyer" -> "lawyer"
+    if words and words[0].lower() in ("his", "her", "their", "its", "our", "my"):
+        text = " ".join(words[1:])
+    return text or None
+
+
+def _appos_role(token: Token) -> str | None:
+    """ "Feng Chongyi, associate professor of Chinese studies at ..." -> the apposition."""
+    for child in token.rights:
+        if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and not _is_name(child):
+            start = child.left_edge.i
+            end = child.i + 1
+            for grand in child.rights:
+                if grand.dep_ in ("prep", "compound", "amod"):
+                    end = grand.right_edge.i + 1
+            return _role_text(token.doc, start, end)
+    return None
+
+
+def _is_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and not is_role_word(token)
+
+
+def _org_like(head: Token, text: str) -> bool:
+    words = {w.lower().strip(".,'’s") for w in text.split()}
+    if head.lemma_.lower() in ORG_NOUNS or head.lower_ in ORG_NOUNS:
+        return True
+    if head.pos_ == "PROPN" and words & ORG_NOUNS:
+        return True
+    # Acronyms: "AAPP", "NATO", "OVD-Info".
+    return head.pos_ == "PROPN" and head.text.isupper() and len(head.text) > 1
+
+
+def describe(head: Token) -> Mention:
+    """Read a mention (subject of a cue verb, object of "according to") off the parse."""
+    doc = head.doc
+    # "Zimbabwe Republic Police spokesperson, Senior Assistant Paul Nyathi": the name is in
+    # the apposition and the head noun is the role.
+    if head.pos_ == "NOUN":
+        for child in head.rights:
+            if child.dep_ == "appos" and _is_name(child):
+                inner = describe(child)
+                start = _left_modifiers_start(head, head.i)
+                role = _role_text(doc, start, head.i + 1)
+                if inner.role:
+                    role = f"{role}, {inner.role}" if role else inner.role
+                return Mention(inner.text, child, inner.name, role, inner.kind or PERSON)
+        # "A State Department notice" -> the department speaks.
+        if head.lemma_.lower() in DOCUMENT_NOUNS:
+            owners = [c for c in head.lefts if c.dep_ in ("compound", "poss")]
+            if owners and owners[-1].pos_ == "PROPN":
+                inner = describe(owners[-1])
+                return Mention(inner.text, owners[-1], inner.name, None, ORGANISATION)
+    if head.pos_ == "PROPN":
+        span = name_span(head)
+        ent = _entity_span(head)
+        text = noun_phrase(head)
+        if span is not None:
+            start = _left_modifiers_start(head, span.start)
+            role = _role_text(doc, start, span.start)
+            appos = _appos_role(head)
+            if appos:
+                role = f"{role}, {appos}" if role else appos
+            name = span.text
+            # A multi-word organisation keeps its whole name ("Amnesty International").
+            if (
+                ent is not None
+                and ent.label_ in ("ORG", "GPE", "NORP", "FAC")
+                and len(ent) > 1
+                and not (role and _role_has_title(doc, start, span.start))
+            ):
+                return Mention(text, head, _clean(ent.text), role, ORGANISATION)
+            if _org_like(head, name) and not (role and _role_has_title(doc, start, span.start)):
+                # "Kazakhstan's interior ministry": the possessor is part of the name.
+                return Mention(text, head, _clean(text), None, ORGANISATION)
+            personish = (
+                head.ent_type_ == "PERSON"
+                or bool(role and _role_has_title(doc, start, span.start))
+                or bool(appos)
+            )
+            if head.ent_type_ in ("GPE", "NORP", "LOC") and not personish:
+                return Mention(text, head, _clean(name), None, ORGANISATION)
+            kind = PERSON if personish else None  # decided by the article's other mentions
+            return Mention(_clean(name), head, _clean(name), role, kind)
+    text = noun_phrase(head)
+    kind = ORGANISATION if _org_like(head, text) else GROUP
+    role = None
+    if kind == GROUP and head.tag_ in ("NN", "NNP") and is_role_word(head):
+        role = text  # an unnamed official: "an Iranian lawmaker"
+    return Mention(text, head, None, role, kind)
+
+
+def _role_has_title(doc: Doc, start: int, end: int) -> bool:
+    return any(is_role_word(t) for t in doc[start:end])
+
+
+def with_conjuncts(head: Token) -> list[Token]:
+    """ "Witnesses and security officials" -> both heads."""
+    heads = [head]
+    for child in head.children:
+        if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN"):
+            heads.extend(with_conjuncts(child))
+    return heads
+
+
+def antecedent(token: Token) -> Token:
+    """The noun a relative pronoun stands for ("Reuters, which cited ...")."""
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ in ("relcl", "acl"):
+        noun = token.head.head
+        # "Gulen is an Erdogan opponent who has denied ..." -> Gulen.
+        if noun.dep_ == "attr":
+            subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+            if subject is not None:
+                return subject
+        return noun
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "conj":
+        return antecedent_from_verb(token.head)
+    return token
+
+
+def antecedent_from_verb(verb: Token) -> Token:
+    while verb.dep_ == "conj":
+        verb = verb.head
+    if verb.dep_ in ("relcl", "acl"):
+        noun = verb.head
+        if noun.dep_ == "attr":
+            subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+            if subject is not None:
+                return subject
+        return noun
+    return verb
+
+
+@dataclass
+class Actor:
+    """One person or organisation in an article."""
+
+    name: str
+    kind: str
+    role: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # token indices of mentions
+
+    def add_alias(self, text: str) -> None:
+        if text and text != self.name and text not in self.aliases:
+            self.aliases.append(text)
+
+
+class ArticleActors:
+    """Named people and organisations of one article, found before any claim is built."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.actors: list[Actor] = []
+        self._by_name: dict[str, Actor] = {}
+        mentions = [
+            describe(t)
+            for t in doc
+            if t.pos_ == "PROPN" and not (t.dep_ in ("compound", "flat") and t.head.pos_ == "PROPN")
+        ]
+        # Longest names first, so "Tokayev" joins "Kassym-Jomart Tokayev".
+        for mention in sorted(mentions, key=lambda m: -len((m.name or "").split())):
+            if mention.name and mention.kind == PERSON and len(mention.name.split()) > 1:
+                self._register(mention)
+        for mention in mentions:
+            if mention.name:
+                self._register(mention)
+
+    def _find(self, name: str) -> Actor | None:
+        key = name.lower()
+        if key in self._by_name:
+            return self._by_name[key]
+        words = key.replace("’", "'").split()
+        if len(words) == 1:
+            # A surname (Tokayev) or, in Chinese order, a family name first (Li Yuhan -> Li).
+            for actor in self.actors:
+                if actor.kind != PERSON:
+                    continue
+                parts = actor.name.lower().replace("’", "'").split()
+                if words[0] == parts[-1] or (len(parts) > 1 and words[0] == parts[0]):
+                    return actor
+        return None
+
+    def _register(self, mention: Mention) -> Actor:
+        assert mention.name
+        actor = self._find(mention.name)
+        if actor is None:
+            kind = mention.kind or (PERSON if len(mention.name.split()) > 1 else ORGANISATION)
+            actor = Actor(mention.name, kind)
+            self.actors.append(actor)
+        elif mention.kind == PERSON and actor.kind != PERSON:
+            actor.kind = PERSON
+        self._by_name[mention.name.lower()] = actor
+        actor.add_alias(mention.name)
+        if mention.role and not actor.role and actor.kind == PERSON:
+            actor.role = mention.role
+        if mention.head.i not in actor.positions:
+            actor.positions.append(mention.head.i)
+        return actor
+
+    def lookup(self, name: str) -> Actor | None:
+        return self._find(name)
+
+    def by_role(self, role_word: str, before: int) -> Actor | None:
+        """The person last mentioned before `before` whose title has this word."""
+        best: tuple[int, Actor] | None = None
+        for actor in self.actors:
+            if actor.kind != PERSON or not actor.role:
+                continue
+            if role_word not in actor.role.lower().replace("-", " ").split():
+                continue
+            seen = [p for p in actor.positions if p < before]
+            if seen and (best is None or max(seen) > best[0]):
+                best = (max(seen), actor)
+        return best[1] if best else None
+
+    def last_person_before(self, position: int) -> Actor | None:
+        best: tuple[int, Actor] | None = None
+        for actor in self.actors:
+            if actor.kind != PERSON:
+                continue
+            seen = [p for p in actor.positions if p < position]
+            if seen and (best is None or max(seen) > best[0]):
+                best = (max(seen), actor)
+        return best[1] if best else None

@@ -1,0 +1,202 @@
+"""Reported speech: cue verbs with their speakers and content, "according to X", quotations.
+
+A cue is a reporting verb (said, told, warned, called on ...) placed in the parse where it
+reports: a main or coordinated verb, a clause complement, a participle ("..., saying ...") or a
+relative clause ("a missile attack that officials said injured six"), never a noun or an
+adjective ("the reported killings"). A cue inside the reported content of another cue in the same
+sentence is part of that content, not a claim of its own. Words inside quotation marks are the
+quoted speaker's, so cue verbs there are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from claims.extraction.actors import antecedent, with_conjuncts
+from claims.extraction.lexicon import CUE_VERBS, QUOTE_CHARS, TOLL_NOUNS, WEAK_CUES
+
+_CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
+_CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "oprd"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    marker: Token  # the reporting verb, or "according"
+    subjects: tuple[Token, ...]  # heads of the speaker phrase; empty when nobody is named
+    content: frozenset[int]  # token indices of what was said
+    content_span: tuple[int, int]
+    according: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    start: int  # first token inside the quotation marks
+    end: int  # token index of the closing mark (or the paragraph end)
+    words: int
+
+
+def paragraph_ids(doc: Doc) -> list[int]:
+    """Paragraph number of every token; a blank line (or any newline token) starts a new one."""
+    ids = []
+    current = 0
+    for token in doc:
+        if token.is_space and "\n" in token.text:
+            ids.append(current)
+            current += 1
+            continue
+        ids.append(current)
+    return ids
+
+
+def quote_regions(doc: Doc, paragraphs: list[int]) -> list[Quote]:
+    """Quotations by toggling on each double quotation mark, within a paragraph.
+
+    Direction is ignored because real copy mixes up opening and closing marks; an opening mark
+    with no closing one runs to the end of its paragraph (the convention for quotations that go
+    on into the next paragraph).
+    """
+    regions: list[Quote] = []
+    open_at: int | None = None
+    for token in doc:
+        paragraph_changed = open_at is not None and paragraphs[token.i] != paragraphs[open_at]
+        if paragraph_changed:
+            regions.append(_quote(doc, open_at + 1, token.i))
+            open_at = None
+        if token.text in QUOTE_CHARS:
+            if open_at is None:
+                open_at = token.i
+            else:
+                regions.append(_quote(doc, open_at + 1, token.i))
+                open_at = None
+    if open_at is not None:
+        regions.append(_quote(doc, open_at + 1, len(doc)))
+    return regions
+
+
+def _quote(doc: Doc, start: int, end: int) -> Quote:
+    words = sum(1 for t in doc[start:end] if t.is_alpha)
+    return Quote(start, end, words)
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ == "acl"
+    )
+
+
+def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
+    """The doer of `verb`, climbing through "continues to claim", "..., saying", "and said"."""
+    current = verb
+    for _ in range(8):
+        for child in current.children:
+            if child.dep_ == "nsubj" and child.lower_ not in ("there",):
+                return antecedent(child)
+            if child.dep_ == "agent" and passive_agent:
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return antecedent(pobj)
+        if _is_passive(current) and current is verb:
+            return None
+        if current.dep_ in ("xcomp", "advcl", "conj"):
+            current = current.head
+        elif current.dep_ == "acl":
+            # "posted a video claiming ..." -> whoever posted it.
+            noun = current.head
+            current = noun.head if noun.head is not noun else noun
+            if current.pos_ not in ("VERB", "AUX"):
+                return None
+        else:
+            return None
+    return None
+
+
+def _has_clause(verb: Token) -> bool:
+    return any(c.dep_ in _CLAUSE_DEPS for c in verb.children)
+
+
+def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    lemma = verb.lemma_.lower()
+    if verb.pos_ not in ("VERB", "AUX") or lemma not in CUE_VERBS:
+        return False
+    if verb.dep_ not in _CUE_DEPS:
+        return False
+    if any(c.dep_ == "neg" for c in verb.children):
+        return False  # "did not say", "declined to comment" is not a claim
+    if (
+        verb.dep_ == "advcl"
+        and verb.tag_ != "VBG"
+        and not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+    ):
+        return False  # "after criticizing ...": a circumstance, not a report
+    if lemma == "put":
+        return any(c.dep_ == "dobj" and c.lemma_.lower() in TOLL_NOUNS for c in verb.children)
+    if lemma == "call":
+        return _has_clause(verb) or any(
+            c.dep_ == "prep" and c.lower_ in ("for", "on", "upon") for c in verb.children
+        )
+    if lemma == "claim" and not _has_clause(verb):
+        return False  # "claimed responsibility" is not reported speech about the facts
+    if lemma in WEAK_CUES:
+        return _has_clause(verb) or sentence_has_quote
+    return True
+
+
+def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
+    parts: list[Token] = []
+    for child in verb.children:
+        if child.dep_ in _CONTENT_DEPS or (child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS):
+            parts.append(child)
+        elif child.dep_ == "advcl" and child.tag_ == "VBG":
+            parts.append(child)  # "..., declaring they will face consequences"
+    if not parts:
+        return frozenset(), (verb.i, verb.i)
+    indices: set[int] = set()
+    for part in parts:
+        indices.update(t.i for t in part.subtree)
+    start, end = min(indices), max(indices) + 1
+    return frozenset(indices), (start, end)
+
+
+def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
+    """Cues of one sentence, outermost first, nested ones dropped."""
+    has_quote = any(
+        q.words >= 2 and q.start < sent.end and q.end > sent.start for q in quotes
+    ) or any(t.text in QUOTE_CHARS for t in sent)
+    cues: list[Cue] = []
+    for token in sent:
+        if quoted[token.i] >= 0:
+            continue
+        if token.lower_ == "according" and token.i + 1 < sent.end:
+            to = token.doc[token.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            if to.lower_ == "to" and pobj is not None:
+                skip = {t.i for t in token.subtree} | {t.i for t in to.subtree}
+                content = frozenset(t.i for t in sent if t.i not in skip and not t.is_punct)
+                span = (min(content), max(content) + 1) if content else (token.i, token.i)
+                cues.append(Cue(token, tuple(with_conjuncts(pobj)), content, span, True))
+            continue
+        if not _is_cue(token, has_quote):
+            continue
+        subject = subject_of(token)
+        if subject is None and not _is_passive(token):
+            continue
+        if subject is None and token.dep_ not in ("ROOT", "conj"):
+            continue  # "soldiers accused of ...": a passive participle, nobody reports anything
+        content, span = _content(token, sent)
+        subjects = tuple(with_conjuncts(subject)) if subject is not None else ()
+        cues.append(Cue(token, subjects, content, span))
+    # A cue inside another cue's content belongs to that content, and "according to Reuters,
+    # which cited an official" is one source, not two.
+    according_phrases = {t.i for c in cues if c.according for t in c.marker.subtree}
+    cues = [c for c in cues if c.according or c.marker.i not in according_phrases]
+    outer = [c for c in cues if not any(c.marker.i in o.content for o in cues if o is not c)]
+    verbs = [c for c in outer if not c.according]
+    if verbs:
+        # "..., Syniehubov said, according to Reuters": the cue verb names the source; the
+        # agency is only the channel it reached us through.
+        outer = verbs
+    return outer

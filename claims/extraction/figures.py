@@ -1,0 +1,396 @@
+"""Casualty and arrest figures: a head count tied by the parse to an outcome.
+
+The count is a number ("26 protesters", "more than 18,000 have been detained"), a person named or
+pointed at ("arrested Karim Massimov", "he was picked up", "killed a man"), or a share of a
+toll ("Eight of the deaths"). The outcome is the verb, adjective or noun the count hangs on:
+"killed 26 protesters" (object), "18 officials were killed" (passive subject), "12 died",
+"six are dead", "among the dead", "1,400 deaths", "the deaths of six protesters", "the death
+toll rose to 71". Counts of things that are not tied to such a word (vehicles destroyed, years,
+money) never become figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from claims.extraction.actors import antecedent, is_role_word, name_span, noun_phrase
+from claims.extraction.attributions import subject_of
+from claims.extraction.lexicon import (
+    GROUP_NOUNS,
+    INTRANSITIVE_OUTCOMES,
+    OUTCOME_ADJECTIVES,
+    OUTCOME_NOUNS,
+    OUTCOME_VERBS,
+    PERSON_PRONOUNS,
+    REPORT_NOUNS,
+    TOLL_NOUNS,
+    TOLL_VERBS,
+)
+from claims.extraction.numbers import find_quantities
+
+_SINGULAR_DETS = frozenset({"a", "an", "one", "another"})
+_NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    value_low: int
+    value_high: int | None
+    qualifier: str
+    outcome: str
+    subject: str | None
+    subject_token: Token | None  # a named person, for resolving the full name
+    agent: str | None
+    anchor: Token  # the outcome word: speakers and hedges are found from it
+    count: Token  # the number, or the person's head token
+    reported: bool = False  # "four more reports of deaths": a count of reports
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    outcome: str
+    anchor: Token
+    agent: Token | None = None
+
+
+def _negated(word: Token) -> bool:
+    return any(c.dep_ == "neg" for c in word.children)
+
+
+def _verb_outcome(verb: Token) -> str | None:
+    """The outcome a verb names, including "shot dead", "taken into custody", "picked up"."""
+    lemma = verb.lemma_.lower()
+    if verb.pos_ not in ("VERB", "AUX") and verb.tag_ not in ("VBN", "VBD"):
+        return None
+    if lemma in OUTCOME_VERBS:
+        return OUTCOME_VERBS[lemma]
+    children = list(verb.children)
+    if lemma == "shoot" and any(c.lower_ == "dead" for c in children):
+        return "killed"
+    if lemma in ("take", "hold", "keep", "place") and any(
+        c.dep_ == "prep"
+        and c.lower_ in ("into", "in")
+        and any(g.lemma_.lower() in ("custody", "detention") for g in c.children)
+        for c in children
+    ):
+        return "arrested" if lemma == "take" else "detained"
+    if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
+        return "detained"
+    return None
+
+
+def _toll_outcome(noun: Token, sent: Span) -> str | None:
+    """ "death toll" -> killed; "the total number of deaths" -> killed; a bare "count" takes
+    the outcome named elsewhere in the sentence."""
+    for child in noun.children:
+        if child.dep_ in ("compound", "amod") and child.lemma_.lower() in OUTCOME_NOUNS:
+            return OUTCOME_NOUNS[child.lemma_.lower()]
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in child.children:
+                if pobj.lemma_.lower() in OUTCOME_NOUNS:
+                    return OUTCOME_NOUNS[pobj.lemma_.lower()]
+    if noun.lemma_.lower() == "toll":
+        for token in sent:
+            if token.lemma_.lower() in OUTCOME_NOUNS and token.dep_ == "compound":
+                return OUTCOME_NOUNS[token.lemma_.lower()]
+        return "killed"
+    # "the original count of about 25" in a sentence about a death toll.
+    for token in sent:
+        if token.lemma_.lower() == "toll" and token is not noun:
+            return _toll_outcome(token, sent)
+    return None
+
+
+def _of_outcome(noun: Token) -> str | None:
+    """ "Eight of the deaths", "reports of deaths", "most of the detentions"."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in child.children:
+                lemma = pobj.lemma_.lower()
+                if pobj.dep_ == "pobj" and lemma in OUTCOME_NOUNS:
+                    return OUTCOME_NOUNS[lemma]
+    return None
+
+
+def _noun_agent(noun: Token) -> Token | None:
+    """Who caused a death named by a noun: "deaths blamed on X", "X has been blamed for ..."."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "by":
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    current = noun
+    for _ in range(6):
+        current = current.head
+        if current.pos_ in ("VERB", "AUX"):
+            lemma = current.lemma_.lower()
+            if lemma in ("blame", "accuse", "hold"):
+                passive_subject = next((c for c in current.children if c.dep_ == "nsubjpass"), None)
+                if passive_subject is not None:
+                    return passive_subject
+                return next((c for c in current.children if c.dep_ == "dobj"), None)
+            if _verb_outcome(current) or any(c.dep_ == "nsubjpass" for c in current.children):
+                return None
+            subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
+            return antecedent(subject) if subject is not None else None
+        if current.dep_ == "ROOT":
+            break
+    return None
+
+
+def _link(noun: Token, sent: Span) -> _Link | None:
+    """How a counted noun (or a bare number) is tied to an outcome, if it is."""
+    lemma = noun.lemma_.lower()
+    if lemma in OUTCOME_NOUNS and noun.pos_ in ("NOUN", "ADJ"):
+        return _Link(OUTCOME_NOUNS[lemma], noun, _noun_agent(noun))
+    of_outcome = _of_outcome(noun)
+    if of_outcome:
+        return _Link(of_outcome, noun)
+    # "the deaths of six protesters", "the killing of a family of four"
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of":
+        owner = noun.head.head
+        owner_lemma = owner.lemma_.lower()
+        if owner_lemma in OUTCOME_NOUNS and owner.pos_ in ("NOUN", "ADJ"):
+            return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner))
+        if owner_lemma in TOLL_NOUNS:
+            outcome = _toll_outcome(owner, sent)
+            return _Link(outcome, owner) if outcome else None
+    # Coordinated counts share their first conjunct's place: "six children and seven women".
+    first = noun
+    while first.dep_ in ("conj", "appos") and first.head is not first:
+        first = first.head
+        if first.lemma_.lower() in OUTCOME_NOUNS or _of_outcome(first):
+            outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or _of_outcome(first)
+            return _Link(outcome, first) if outcome else None
+    verb = first.head
+    dep = first.dep_
+    # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
+    for child in list(noun.children) + ([] if first is noun else list(first.children)):
+        if child.dep_ in ("acl", "relcl") and not _negated(child):
+            # Only a passive participle or passive relative clause says the noun suffered it:
+            # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
+            # who killed".
+            passive = (child.dep_ == "acl" and child.tag_ == "VBN") or any(
+                c.dep_ == "nsubjpass" for c in child.children
+            )
+            outcome = _verb_outcome(child) if passive else None
+            if outcome:
+                agent = subject_of(child) if child.dep_ == "relcl" else None
+                if (
+                    child.dep_ == "relcl"
+                    and agent is not None
+                    and agent.lower_
+                    in (
+                        "who",
+                        "that",
+                        "which",
+                    )
+                ):
+                    agent = None
+                if agent is not None and agent.i == noun.i:
+                    agent = None
+                return _Link(outcome, child, agent or _by_agent(child))
+            if child.dep_ == "relcl":
+                found = _intransitive(child)
+                if found:
+                    return _Link(found, child)
+    if _negated(verb):
+        return None
+    outcome = _verb_outcome(verb)
+    if outcome and dep == "dobj":
+        agent = subject_of(verb, passive_agent=False)
+        return _Link(outcome, verb, agent)
+    if outcome and dep == "nsubjpass":
+        return _Link(outcome, verb, _by_agent(verb))
+    if dep == "nsubj":
+        found = _intransitive(verb)
+        if found:
+            return _Link(found, verb)
+    if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):
+        # "The dead include a Somali national and five foreigners"
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if (
+            subject is not None
+            and subject.lemma_.lower() in OUTCOME_NOUNS.keys() | OUTCOME_ADJECTIVES.keys()
+        ):
+            key = subject.lemma_.lower()
+            return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb)
+    # Tolls: "the death toll has risen to 71", "puts the toll at 141", "brings ... to 510".
+    if dep == "pobj" and first.head.lower_ in ("to", "at"):
+        current = first.head
+        for _ in range(5):
+            current = current.head
+            if current.pos_ in ("VERB", "AUX"):
+                break
+        if current.lemma_.lower() in TOLL_VERBS:
+            for child in current.children:
+                if child.dep_ in ("nsubj", "dobj", "nsubjpass") and (
+                    child.lemma_.lower() in TOLL_NOUNS
+                ):
+                    toll_outcome = _toll_outcome(child, sent)
+                    if toll_outcome:
+                        return _Link(toll_outcome, child)
+    return None
+
+
+def _intransitive(verb: Token) -> str | None:
+    """Outcomes said of a verb's subject: "died", "are dead", "among the dead", "lost lives"."""
+    if _negated(verb):
+        return None
+    lemma = verb.lemma_.lower()
+    if lemma in INTRANSITIVE_OUTCOMES:
+        return INTRANSITIVE_OUTCOMES[lemma]
+    for child in verb.children:
+        key = child.lower_
+        if child.dep_ in ("acomp", "attr", "oprd") and key in OUTCOME_ADJECTIVES:
+            return OUTCOME_ADJECTIVES[key]
+        if child.dep_ == "prep" and key == "among":
+            for pobj in child.children:
+                if pobj.lower_ in OUTCOME_ADJECTIVES:
+                    return OUTCOME_ADJECTIVES[pobj.lower_]
+        if lemma == "lose" and child.dep_ == "dobj" and child.lemma_.lower() in ("life", "lives"):
+            return "killed"
+    return None
+
+
+def _by_agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    return None
+
+
+def _agent_text(agent: Token | None) -> str | None:
+    if agent is None or agent.lower_ in PERSON_PRONOUNS or agent.pos_ == "PRON":
+        return None
+    return noun_phrase(agent) or None
+
+
+def _subject_text(noun: Token) -> str | None:
+    if (
+        noun.pos_ == "NUM"
+        or noun.lemma_.lower() in OUTCOME_NOUNS.keys() | REPORT_NOUNS | TOLL_NOUNS
+    ):
+        return None
+    if noun.pos_ not in ("NOUN", "PROPN"):
+        return None
+    return noun_phrase(noun) or None
+
+
+def _counted_noun(head: Token) -> Token:
+    """The noun a number counts: "26 protesters", "two of its commanders", "a family of four"."""
+    if head.dep_ in ("nummod", "quantmod") and head.head.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return head.head
+    if head.dep_ == "pobj" and head.head.lower_ == "of":
+        owner = head.head.head
+        if owner.lemma_.lower() in GROUP_NOUNS:
+            return owner
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if (
+                pobj is not None
+                and pobj.pos_ in ("NOUN", "PROPN")
+                and pobj.lemma_.lower() not in OUTCOME_NOUNS.keys() | TOLL_NOUNS | REPORT_NOUNS
+            ):
+                return pobj  # "two of its field commanders"
+    return head
+
+
+def _covered(token: Token, numbers: set[int]) -> bool:
+    return any(t.i in numbers for t in token.subtree)
+
+
+def _singular(token: Token) -> tuple[Token, str | None] | None:
+    """A one-person figure: a named person, "he", or "a man". Returns the subject token."""
+    if token.lower_ in PERSON_PRONOUNS:
+        return token, None
+    for child in token.children:
+        if child.dep_ == "appos" and child.pos_ == "PROPN" and name_span(child) is not None:
+            return child, "name"
+    if (
+        token.pos_ == "PROPN"
+        and token.ent_type_ not in _NOT_PEOPLE_ENTS
+        and name_span(token) is not None
+        and not is_role_word(token)
+    ):
+        return token, "name"
+    if token.pos_ == "NOUN" and token.tag_ == "NN":
+        lemma = token.lemma_.lower()
+        if lemma in GROUP_NOUNS | OUTCOME_NOUNS.keys() | TOLL_NOUNS | REPORT_NOUNS:
+            return None
+        if any(c.dep_ == "det" and c.lower_ in _SINGULAR_DETS for c in token.children):
+            return token, "noun"
+        # "protester Sina Ghanbari" is parsed with the name inside; handled above.
+    return None
+
+
+def find_figures(sent: Span) -> list[Figure]:
+    figures: list[Figure] = []
+    quantities = find_quantities(sent)
+    numbers = {i for q in quantities for i in range(q.start, q.end)}
+    for quantity in quantities:
+        noun = _counted_noun(quantity.head)
+        link = _link(noun, sent)
+        if link is None and noun is not quantity.head:
+            link = _link(quantity.head, sent)
+        if link is None:
+            continue
+        reported = noun.lemma_.lower() in REPORT_NOUNS
+        subject = _subject_text(noun) if noun is not quantity.head else None
+        if noun.lemma_.lower() in GROUP_NOUNS and noun.head.lower_ == "of":
+            subject = None
+        figures.append(
+            Figure(
+                quantity.low,
+                quantity.high,
+                quantity.qualifier,
+                link.outcome,
+                subject,
+                None,
+                _agent_text(link.agent),
+                link.anchor,
+                quantity.head,
+                reported,
+            )
+        )
+    seen_persons: set[int] = set()
+    for token in sent:
+        if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "conj", "appos") or token.i in numbers:
+            continue
+        if _covered(token, numbers):
+            continue
+        single = _singular(token)
+        if single is None:
+            continue
+        person, how = single
+        if person.i in seen_persons:
+            continue
+        link = _link(token, sent)
+        if link is None:
+            continue
+        seen_persons.add(person.i)
+        subject = None
+        if how == "name":
+            span = name_span(person)
+            subject = span.text if span is not None else person.text
+        elif how == "noun":
+            subject = noun_phrase(person)
+        figures.append(
+            Figure(
+                1,
+                1,
+                "exact",
+                link.outcome,
+                subject,
+                person if how == "name" else None,
+                _agent_text(link.agent),
+                link.anchor,
+                person,
+            )
+        )
+    return figures

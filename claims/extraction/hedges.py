@@ -1,0 +1,69 @@
+"""Hedges: words that say a claim is unproven, and sentences that say figures were not checked.
+
+Three scopes, from widest to narrowest:
+- a qualifying sentence ("The figures could not be independently verified.", "There has been no
+  official confirmation.") hedges the claims before it in its paragraph;
+- an adverb or modifier ("reportedly", "allegedly", "without proof", "a man suspected of ...",
+  "claimed that ...") hedges every claim in its sentence;
+- a count of reports ("four more reports of deaths", "investigate reports that five died")
+  hedges only the figures under it, not the speaker who mentions the reports.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from claims.extraction.lexicon import (
+    EVIDENCE_NOUNS,
+    GENERIC_PRONOUNS,
+    HEDGE_ADVERBS,
+    HEDGE_MODIFIERS,
+    VERIFY_WORDS,
+)
+
+_NEGATORS = frozenset({"not", "no", "n't", "never", "unable", "cannot", "impossible", "without"})
+
+
+def sentence_hedges(sent: Span) -> list[str]:
+    """Hedge markers that apply to every claim in the sentence."""
+    found: list[str] = []
+    for token in sent:
+        text = token.lower_
+        if text in HEDGE_ADVERBS:
+            found.append(text)
+        elif text in HEDGE_MODIFIERS and token.dep_ in ("amod", "acl", "relcl", "advmod"):
+            # "those suspected of ..." is about a class of people, not about any claim.
+            if token.dep_ == "acl" and token.head.lower_ in GENERIC_PRONOUNS:
+                continue
+            found.append(text)
+        elif token.lemma_.lower() == "claim" and token.pos_ == "VERB":
+            # "claimed that ...", "claimed to have captured": not "claimed responsibility".
+            if any(c.dep_ in ("ccomp", "xcomp") for c in token.children):
+                found.append(token.text.lower())
+        elif text == "without":
+            evidence = [
+                c for c in token.children if c.dep_ == "pobj" and c.lemma_.lower() in EVIDENCE_NOUNS
+            ]
+            if evidence:
+                found.append(f"without {evidence[0].lower_}")
+    return list(dict.fromkeys(found))
+
+
+def reports_hedge(word: Token) -> str | None:
+    """ "reports" above a figure in the parse (or the counted noun itself)."""
+    current = word
+    for _ in range(8):
+        if current.lemma_.lower() == "report" and current.tag_ == "NNS":
+            return "reports"
+        if current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def qualifies_previous(sent: Span) -> bool:
+    """Whether the sentence says earlier figures could not be verified or confirmed."""
+    lemmas = {t.lemma_.lower() for t in sent}
+    if not lemmas & (VERIFY_WORDS - {"independently"}):
+        return False
+    return any(t.lower_ in _NEGATORS or t.dep_ == "neg" for t in sent)

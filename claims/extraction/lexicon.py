@@ -1,0 +1,203 @@
+"""Word lists the rules look up, by lemma or lower-case token text.
+
+These are general English news vocabulary (reporting verbs, casualty and arrest words, titles), not
+phrases taken from any annotated article. Rules elsewhere decide *where* in the parse a word must
+sit to count; the lists only say which words can play a part.
+"""
+
+from __future__ import annotations
+
+# --- Outcomes -------------------------------------------------------------------------------
+
+# Verbs whose object (active) or subject (passive) is the person the outcome happened to.
+OUTCOME_VERBS: dict[str, str] = {
+    "kill": "killed",
+    "murder": "killed",
+    "slay": "killed",
+    "massacre": "killed",
+    "execute": "killed",
+    "behead": "killed",
+    "injure": "injured",
+    "wound": "injured",
+    "hurt": "injured",
+    "maim": "injured",
+    "arrest": "arrested",
+    "jail": "arrested",
+    "imprison": "arrested",
+    "capture": "arrested",
+    "apprehend": "arrested",
+    "detain": "detained",
+}
+# Verbs whose *subject* suffered the outcome ("12 people died").
+INTRANSITIVE_OUTCOMES: dict[str, str] = {"die": "killed", "perish": "killed"}
+# Predicate adjectives: "six people are dead", "three remain missing", "were among the dead".
+OUTCOME_ADJECTIVES: dict[str, str] = {
+    "dead": "killed",
+    "killed": "killed",
+    "injured": "injured",
+    "wounded": "injured",
+    "hurt": "injured",
+    "missing": "missing",
+    "unaccounted": "missing",
+    "detained": "detained",
+    "arrested": "arrested",
+}
+# Nouns that name the outcome itself ("1,400 deaths", "the killing of four", "660 detentions").
+OUTCOME_NOUNS: dict[str, str] = {
+    "death": "killed",
+    "killing": "killed",
+    "fatality": "killed",
+    "dead": "killed",
+    "injury": "injured",
+    "wounded": "injured",
+    "injured": "injured",
+    "arrest": "arrested",
+    "detention": "detained",
+    "detainee": "detained",
+    "disappearance": "missing",
+}
+# Nouns that carry a running count ("the death toll rose to 71", "puts the toll at 141").
+TOLL_NOUNS = frozenset({"toll", "tally", "count", "total", "number", "figure"})
+# Verbs that move or state a toll ("rose to", "brings ... to", "puts ... at", "stands at").
+TOLL_VERBS = frozenset({"rise", "climb", "bring", "put", "reach", "stand", "increase", "jump"})
+# Nouns whose count is a count of events, not people ("four more reports of deaths").
+REPORT_NOUNS = frozenset({"report", "case", "incident", "account"})
+# Groups counted by "of N": "a family of four", "a group of six".
+GROUP_NOUNS = frozenset({"family", "group", "party", "crowd", "team", "unit", "band", "busload"})
+
+KIND_OF_OUTCOME = {
+    "killed": "casualty",
+    "injured": "casualty",
+    "missing": "casualty",
+    "arrested": "arrest",
+    "detained": "arrest",
+}
+
+# --- Numbers --------------------------------------------------------------------------------
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Vague plurals: the value recorded is the least the word can mean (two of the unit), with the
+# qualifier "about" and no upper bound. Documented in the package docstring.
+VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2_000, "millions": 2_000_000}
+
+# Word sequences before a number, longest first when matched.
+QUALIFIERS: dict[tuple[str, ...], str] = {
+    ("more", "than"): "more_than",
+    ("over",): "more_than",
+    ("upwards", "of"): "more_than",
+    ("in", "excess", "of"): "more_than",
+    ("at", "least"): "at_least",
+    ("no", "fewer", "than"): "at_least",
+    ("no", "less", "than"): "at_least",
+    ("not", "less", "than"): "at_least",
+    ("a", "minimum", "of"): "at_least",
+    ("about",): "about",
+    ("some",): "about",
+    ("nearly",): "about",
+    ("almost",): "about",
+    ("around",): "about",
+    ("roughly",): "about",
+    ("approximately",): "about",
+    ("an", "estimated"): "about",
+    ("estimated",): "about",
+    ("close", "to"): "about",
+    ("up", "to"): "up_to",
+    ("as", "many", "as"): "up_to",
+    ("at", "most"): "up_to",
+    ("no", "more", "than"): "up_to",
+    ("fewer", "than"): "fewer_than",
+    ("less", "than"): "fewer_than",
+    ("under",): "fewer_than",
+}
+QUALIFIER_MAX_LEN = max(len(k) for k in QUALIFIERS)
+
+# --- Attributions ---------------------------------------------------------------------------
+
+# Reporting verbs (lemmas). Each still needs a speaker and a place in the parse to count.
+CUE_VERBS = frozenset({
+    "say", "tell", "warn", "call", "praise", "claim", "note", "add", "accuse", "deny",
+    "announce", "urge", "state", "report", "confirm", "insist", "argue", "explain", "describe",
+    "suggest", "allege", "assert", "declare", "estimate", "acknowledge", "admit", "stress",
+    "emphasize", "emphasise", "tweet", "write", "post", "blame", "condemn", "criticize",
+    "criticise", "demand", "express", "predict", "promise", "threaten", "vow", "pledge",
+    "appeal", "ask", "reject", "dismiss", "respond", "reply", "recall", "concede", "contend",
+    "believe", "question", "quote", "cite", "put", "disclose", "reveal", "indicate",
+    "observe", "remark", "comment", "repeat", "reiterate", "welcome", "complain", "caution",
+    "testify", "inform", "notify", "order",
+})  # fmt: skip
+# Cue verbs that are often not speech; they count only with a clause or quotation as content.
+WEAK_CUES = frozenset({"add", "note", "post", "write", "put", "express", "question", "order",
+                       "believe", "reject", "dismiss", "welcome", "observe", "repeat", "quote",
+                       "cite", "comment", "indicate", "state"})  # fmt: skip
+# Nouns for the vehicle of a statement: "A State Department notice warned" -> the department.
+DOCUMENT_NOUNS = frozenset({
+    "notice", "statement", "report", "release", "tweet", "post", "letter", "message", "video",
+    "communique", "communiqué", "bulletin", "memo", "filing", "document", "announcement",
+})  # fmt: skip
+QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟"})
+
+# --- Speakers and actors --------------------------------------------------------------------
+
+# Titles and occupations that name a role. Used to split "Kazakh President Kassym-Jomart Tokayev"
+# into role and name, and to give unnamed speakers ("an Iranian lawmaker") a role.
+ROLE_WORDS = frozenset({
+    "president", "vice", "premier", "prime", "minister", "secretary", "general", "spokesman",
+    "spokeswoman", "spokesperson", "governor", "mayor", "chief", "director", "head", "commander",
+    "colonel", "major", "captain", "lieutenant", "sergeant", "officer", "official", "lawmaker",
+    "legislator", "senator", "representative", "congressman", "congresswoman", "ambassador",
+    "envoy", "chairman", "chairwoman", "chair", "leader", "king", "queen", "prince", "princess",
+    "judge", "justice", "prosecutor", "lawyer", "attorney", "professor", "analyst", "researcher",
+    "expert", "activist", "journalist", "reporter", "editor", "founder", "ceo", "executive",
+    "manager", "deputy", "assistant", "adviser", "advisor", "coordinator", "commissioner",
+    "inspector", "superintendent", "chancellor", "emir", "sheikh", "cleric", "imam", "bishop",
+    "pope", "rapporteur", "graduate", "student", "doctor", "dr", "mr", "mrs", "ms", "sen", "rep",
+    "gen", "col", "maj", "lt", "sgt", "capt", "gov", "investigator", "organizer", "organiser",
+    "member", "mp", "economist", "scientist", "historian", "critic", "candidate", "speaker",
+    "marshal", "admiral", "brigadier", "commandant", "councillor", "councilor", "senior",
+    "undersecretary", "secretary-general", "physician", "surgeon", "nurse",
+    "police", "monarch", "sultan", "dictator", "opposition", "mufti", "rabbi", "pastor",
+    "priest", "archbishop", "cardinal", "magistrate", "barrister", "solicitor", "counsel",
+    "director-general", "commentator", "protester", "dissident", "blogger", "writer", "author",
+})  # fmt: skip
+# Head nouns that make a speaker an organisation ("the interior ministry", "a rescue service").
+ORG_NOUNS = frozenset({
+    "ministry", "department", "government", "agency", "office", "council", "committee",
+    "commission", "police", "military", "army", "navy", "force", "forces", "service", "group",
+    "organization", "organisation", "network", "observatory", "embassy", "consulate", "union",
+    "nations", "association", "party", "league", "court", "parliament", "assembly", "cabinet",
+    "administration", "authority", "authorities", "company", "press", "media", "international", "institute", "foundation", "center", "centre", "coalition", "alliance",
+    "watch", "bureau", "junta", "regime", "kremlin", "pentagon", "tribunal",
+    "prosecutor's", "red", "crescent", "cross", "fund", "bank", "university", "hospital",
+    "station", "channel", "newspaper", "tv", "radio", "info", "movement", "front", "brigade",
+})  # fmt: skip
+# Lower-case particles inside personal names ("Ursula von der Leyen", "Osama bin Laden").
+NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du", "la", "le",
+                            "bin", "bint", "ibn", "al", "el", "abu", "del", "di", "ter"})  # fmt: skip
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+GROUP_PRONOUNS = frozenset({"they", "them", "we", "it"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# Generic people a suspicion can be about without hedging any claim ("those suspected of ...").
+GENERIC_PRONOUNS = frozenset({"those", "anyone", "anybody", "someone", "somebody", "whoever"})
+
+# --- Hedges ---------------------------------------------------------------------------------
+
+# Words that hedge every claim in their sentence.
+HEDGE_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "apparently",
+                           "unconfirmed", "unverified", "ostensibly"})  # fmt: skip
+HEDGE_MODIFIERS = frozenset({"alleged", "suspected", "reported", "purported", "presumed",
+                             "unconfirmed", "unverified", "claimed"})  # fmt: skip
+# "without proof", "without evidence".
+EVIDENCE_NOUNS = frozenset({"proof", "evidence", "substantiation", "corroboration"})
+# A sentence that says figures could not be checked hedges the claims before it.
+VERIFY_WORDS = frozenset({"verify", "confirm", "corroborate", "substantiate", "verification",
+                          "confirmation", "corroboration", "independently"})  # fmt: skip

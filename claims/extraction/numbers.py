@@ -1,0 +1,183 @@
+"""Numbers in news text: "26", "3,800", "1.2 million", "twenty-six", "two dozen", "dozens".
+
+A quantity is found on the tokens of an already-parsed sentence; its qualifier ("more than",
+"at least", "between ... and ...") comes from the words right before it. Dates, ages, money,
+percentages and times are left out using the entity recogniser's labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from claims.extraction.lexicon import (
+    QUALIFIER_MAX_LEN,
+    QUALIFIERS,
+    SCALES,
+    TENS,
+    UNITS,
+    VAGUE,
+)
+
+# Entity labels whose numbers are never head counts.
+_NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
+_ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+_RANGE_LINKS = frozenset({"to", "-", "–", "—", "or"})
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    low: int
+    high: int | None
+    qualifier: str
+    head: Token  # the number token the parse hangs the count on
+    start: int  # token index of the first number token (not the qualifier)
+    end: int  # token index after the last number token
+
+
+def _is_number_word(token: Token) -> bool:
+    text = token.lower_
+    if text in VAGUE or text == "dozen" or text in SCALES:
+        return True
+    if text in UNITS or text in TENS:
+        return True
+    cleaned = text.replace(",", "")
+    if cleaned.replace(".", "", 1).isdigit():
+        return not text.endswith(_ORDINAL_SUFFIXES)
+    return False
+
+
+def _is_count_token(token: Token) -> bool:
+    if token.ent_type_ in _NOT_COUNTS:
+        return False
+    # "75-year-old": an age even when the recogniser misses it.
+    doc = token.doc
+    if (
+        token.i + 2 < len(doc)
+        and doc[token.i + 1].text == "-"
+        and doc[token.i + 2].lower_
+        in (
+            "year",
+            "years",
+            "month",
+        )
+    ):
+        return False
+    return _is_number_word(token)
+
+
+def _value(tokens: list[Token]) -> tuple[int, bool] | None:
+    """The value of number tokens ("1.2", "million") and whether it was a vague plural."""
+    total = 0.0
+    current = 0.0
+    seen = False
+    for token in tokens:
+        text = token.lower_.replace(",", "")
+        if text in VAGUE:
+            return int(max(current, 1) * VAGUE[text]), True
+        if text.replace(".", "", 1).isdigit():
+            current += float(text)
+        elif text in UNITS:
+            current += UNITS[text]
+        elif text in TENS:
+            current += TENS[text]
+        elif text == "dozen":
+            current = max(current, 1) * 12
+        elif text == "hundred":
+            current = max(current, 1) * 100
+        elif text in SCALES:
+            total += max(current, 1) * SCALES[text]
+            current = 0
+        else:
+            continue
+        seen = True
+    if not seen:
+        return None
+    return round(total + current), False
+
+
+def _qualifier_before(sent: Span, start: int) -> tuple[str, int] | None:
+    doc = sent.doc
+    for size in range(QUALIFIER_MAX_LEN, 0, -1):
+        first = start - size
+        if first < sent.start:
+            continue
+        words = tuple(doc[i].lower_ for i in range(first, start))
+        if words in QUALIFIERS:
+            return QUALIFIERS[words], first
+    return None
+
+
+def _number_runs(sent: Span) -> list[list[Token]]:
+    """Adjacent number tokens, with the hyphen of "twenty-six" kept inside the run."""
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for token in sent:
+        if _is_count_token(token):
+            run.append(token)
+            continue
+        doc = token.doc
+        hyphen_compound = (
+            token.text == "-"
+            and run
+            and run[-1].lower_ in TENS
+            and token.i + 1 < sent.end
+            and doc[token.i + 1].lower_ in UNITS
+        )
+        if hyphen_compound:
+            continue
+        if run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def find_quantities(sent: Span) -> list[Quantity]:
+    """Every head count in the sentence, with its qualifier."""
+    doc = sent.doc
+    runs = _number_runs(sent)
+    quantities: list[Quantity] = []
+    skip_next = False
+    for n, run in enumerate(runs):
+        if skip_next:
+            skip_next = False
+            continue
+        parsed = _value(run)
+        if parsed is None:
+            continue
+        low, vague = parsed
+        start, end = run[0].i, run[-1].i + 1
+        # "one of the foreigners": a member of a set, not a count.
+        if run[-1].lower_ == "one" and end < sent.end and doc[end].lower_ == "of":
+            continue
+        high: int | None = low
+        qualifier = "exact"
+        # Ranges: "10 to 20", "10-20", "two or three", "between 10 and 20".
+        following = runs[n + 1] if n + 1 < len(runs) else None
+        if following and following[0].i == end + 1:
+            link = doc[end].lower_
+            between = start > sent.start and doc[start - 1].lower_ == "between"
+            if link in _RANGE_LINKS or (link == "and" and between):
+                other = _value(following)
+                if other is not None and other[0] > low:
+                    high = other[0]
+                    qualifier = "range"
+                    end = following[-1].i + 1
+                    skip_next = True
+        if qualifier != "range":
+            found = _qualifier_before(sent, start)
+            if found is not None:
+                qualifier = found[0]
+            elif vague:
+                qualifier = "about"
+            elif end + 1 < sent.end and doc[end].lower_ == "or" and doc[end + 1].lower_ == "more":
+                qualifier = "at_least"
+            if vague or qualifier in ("more_than", "at_least"):
+                high = None
+        tokens = [doc[i] for i in range(start, end)]
+        head = next((t for t in tokens if not start <= t.head.i < end), tokens[-1])
+        quantities.append(Quantity(low, high, qualifier, head, start, end))
+    return quantities

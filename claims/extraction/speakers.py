@@ -1,0 +1,125 @@
+"""Speakers: a mention resolved within the article ("he" -> the previous speaker, "the
+president" -> the last person titled president, "Tokayev" -> "Kassym-Jomart Tokayev")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from claims.extraction.actors import (
+    GROUP,
+    ORGANISATION,
+    PERSON,
+    ArticleActors,
+    Mention,
+    describe,
+    is_role_word,
+)
+from claims.extraction.lexicon import GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS
+
+_GENERIC_ORG_NOUNS = frozenset({"group", "organization", "organisation", "network", "agency"})
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    name: str | None  # resolved, the full name where known
+    text: str  # the words in the text
+    role: str | None
+    kind: str | None
+    aliases: tuple[str, ...] = ()
+
+
+class SpeakerResolver:
+    """Resolves mentions in reading order; remembers the last speaker for "he said"."""
+
+    def __init__(self, actors: ArticleActors) -> None:
+        self.actors = actors
+        self.last: Speaker | None = None
+        self.last_org: Speaker | None = None
+
+    def remember(self, speaker: Speaker) -> None:
+        if speaker.name is None:
+            return
+        self.last = speaker
+        if speaker.kind == ORGANISATION:
+            self.last_org = speaker
+
+    def resolve(self, heads: tuple[Token, ...], sent: Span) -> Speaker | None:
+        if not heads:
+            return None
+        if len(heads) > 1:
+            # "Witnesses and security officials", "The United States and the European Union".
+            doc = heads[0].doc
+            start = min(t.left_edge.i for t in heads)
+            end = max(heads[-1].i, max(t.i for t in heads)) + 1
+            text = doc[start:end].text
+            first = self._one(heads[0], sent)
+            kind = first.kind if first else GROUP
+            words = text.split()
+            while words and words[0].lower() in ("the", "a", "an"):
+                words = words[1:]
+            name = " ".join(words)
+            return Speaker(name, text, None, kind)
+        return self._one(heads[0], sent)
+
+    def _one(self, head: Token, sent: Span) -> Speaker | None:
+        text_lower = head.lower_
+        if text_lower in PERSON_PRONOUNS or text_lower in GROUP_PRONOUNS:
+            return self._pronoun(head, sent)
+        mention = describe(head)
+        if mention.name:
+            return self._named(mention)
+        # "the president", "the group": a definite description of someone already met.
+        has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        plain = not any(c.dep_ in ("compound", "amod", "poss") for c in head.children)
+        lemma = head.lemma_.lower()
+        if has_the and is_role_word(head):
+            actor = self.actors.by_role(lemma, head.i)
+            if actor is not None:
+                return Speaker(actor.name, mention.text, actor.role or mention.text, PERSON,
+                               tuple([*actor.aliases, mention.text]))  # fmt: skip
+        if has_the and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
+            previous = self.last_org
+            if previous is not None and (
+                lemma in _GENERIC_ORG_NOUNS
+                or lemma in (previous.name or "").lower()
+                or (plain and lemma in previous.text.lower())
+            ):
+                return Speaker(previous.name, mention.text, None, ORGANISATION,
+                               (*previous.aliases, mention.text))  # fmt: skip
+        return Speaker(mention.text or head.text, mention.text or head.text, mention.role,
+                       mention.kind or GROUP)  # fmt: skip
+
+    def _named(self, mention: Mention) -> Speaker:
+        assert mention.name
+        actor = self.actors.lookup(mention.name)
+        if actor is None:
+            kind = mention.kind or ORGANISATION
+            return Speaker(mention.name, mention.text, mention.role, kind)
+        role = mention.role or actor.role
+        aliases = tuple(a for a in actor.aliases if a != actor.name)
+        return Speaker(actor.name, mention.text, role, actor.kind, aliases)
+
+    def _pronoun(self, pronoun: Token, sent: Span) -> Speaker | None:
+        if pronoun.lower_ in PERSON_PRONOUNS:
+            # Within a sentence a pronoun refers back to the person who is its subject: "his
+            # lawyer, Beatrice Mtetwa, visited ... where she claimed ...".
+            for token in reversed(list(sent[: pronoun.i - sent.start])):
+                if token.dep_ == "nsubj" and token.pos_ in ("PROPN", "NOUN"):
+                    speaker = self._one(token, sent)
+                    if speaker is not None and speaker.kind == PERSON:
+                        return self._as_pronoun(speaker, pronoun)
+            if self.last is not None:
+                return self._as_pronoun(self.last, pronoun)
+            actor = self.actors.last_person_before(pronoun.i)
+            if actor is not None:
+                return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
+            return None
+        if self.last is not None and self.last.kind in (ORGANISATION, GROUP):
+            return self._as_pronoun(self.last, pronoun)
+        return None
+
+    @staticmethod
+    def _as_pronoun(speaker: Speaker, pronoun: Token) -> Speaker:
+        return Speaker(speaker.name, pronoun.text, speaker.role, speaker.kind, speaker.aliases)

@@ -1,0 +1,101 @@
+"""Print the claims the extractor finds in article files, without touching the database.
+
+Why it exists: editors and developers check what extraction makes of an article before importing
+it, and the evaluation script (../shared/eval/score.py) scores its JSON Lines output against
+hand-annotated gold claims.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.extraction import ExtractedClaim, extract_claims_many
+from claims.importers import ArticleRecord, RecordError, read_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Extract claims from article files (.txt/.html/.jsonl, or - for stdin) and print them "
+        "as JSON Lines (the format score.py reads) or a table. Nothing is written."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="FILE", help="file, folder, or - for stdin")
+        parser.add_argument(
+            "--format",
+            dest="output",
+            choices=("jsonl", "table"),
+            default="table",
+            help="jsonl: one JSON object per claim; table: one line per claim (default)",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=16, help="texts per nlp.pipe batch (default 16)"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        batch_size = int(options["batch_size"])  # type: ignore[arg-type]
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        records: list[ArticleRecord] = []
+        errors: list[RecordError] = []
+        for item in read_paths(
+            options["paths"],  # type: ignore[arg-type]
+            max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
+            stdin=sys.stdin.buffer,
+        ):
+            (errors if isinstance(item, RecordError) else records).append(item)
+        for error in errors:
+            self.stderr.write(self.style.ERROR(str(error)))
+        if not records:
+            raise CommandError("no readable articles (see the errors above)")
+
+        # Claim offsets point into the body, as stored by the importer; the title is not searched.
+        results = extract_claims_many((r.body for r in records), batch_size=batch_size)
+        total = 0
+        for record, claims in zip(records, results, strict=True):
+            doc = Path(record.origin).name
+            total += len(claims)
+            if options["output"] == "jsonl":
+                for claim in claims:
+                    self.stdout.write(json.dumps(claim.as_json(doc=doc), ensure_ascii=False))
+            else:
+                self._table(doc, claims)
+        if int(options["verbosity"]) >= 2 or (options["output"] == "table"):  # type: ignore[arg-type]
+            self.stderr.write(
+                f"{total} claims from {len(records)} articles"
+                + (f", {len(errors)} inputs failed" if errors else "")
+            )
+        if errors:
+            raise CommandError(f"{len(errors)} input(s) could not be read")
+
+    def _table(self, doc: str, claims: list[ExtractedClaim]) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING(f"{doc}: {len(claims)} claims"))
+        for claim in claims:
+            if claim.kind == "attribution":
+                what = ("quote" if claim.direct else "said") + f": {(claim.content or '')[:70]}"
+            else:
+                figure = _figure(claim)
+                what = f"{figure} {claim.outcome}" + (
+                    f" ({claim.subject})" if claim.subject else ""
+                )
+                if claim.agent:
+                    what += f" by {claim.agent}"
+            speaker = claim.speaker or "-"
+            if claim.speaker_role:
+                speaker += f" [{claim.speaker_role}]"
+            hedged = " HEDGED" if claim.hedges else ""
+            self.stdout.write(f"  {claim.kind:<11} {speaker:<40.40} {what}{hedged}")
+
+
+def _figure(claim: ExtractedClaim) -> str:
+    low = f"{claim.value_low:,}" if claim.value_low is not None else "?"
+    if claim.qualifier == "range" and claim.value_high is not None:
+        return f"{low}–{claim.value_high:,}"
+    if claim.qualifier and claim.qualifier != "exact":
+        return f"{claim.qualifier.replace('_', ' ')} {low}"
+    return low
