@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 WINDOW_DAYS = 10  # an evolving toll is re-reported within days; a week's gap is common
 MOMENT_HOURS = 24  # reports a day apart describe "the same moment" of a fast-moving story
@@ -312,6 +312,18 @@ def places_in(text: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=16)
+def _story_places(title: str, body: str) -> dict[str, int]:
+    """How often the article names each country, the title counting thrice. Cached: an
+    article's claims are grouped together, and each would otherwise rescan the body."""
+    counts: dict[str, int] = defaultdict(int)
+    for place in places_in(body):
+        counts[place] += 1
+    for place in places_in(title):
+        counts[place] += 3
+    return dict(counts)
+
+
 def derive_place(*, sentence: str, title: str, body: str) -> str:
     """The country a claim's figure is about, or "" when the article names none.
 
@@ -319,11 +331,7 @@ def derive_place(*, sentence: str, title: str, body: str) -> str:
     settled by the title and then by how often the article names each (the story's country is
     the one it keeps naming, while "Russian troops" or "US officials" appear once or twice).
     """
-    counts: dict[str, int] = defaultdict(int)
-    for place in places_in(body):
-        counts[place] += 1
-    for place in places_in(title):
-        counts[place] += 3
+    counts = _story_places(title, body)
     in_sentence = list(dict.fromkeys(places_in(sentence)))
     if len(in_sentence) == 1:
         return in_sentence[0]

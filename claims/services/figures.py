@@ -1,10 +1,507 @@
-"""Figures: grouping numeric claims across articles. (Placeholder: the reconcile work fills this in.)"""
+"""Figures: numeric claims that measure the same thing, grouped across articles.
+
+Writes: `figures_refresh_for_article` (called by the import inside each article's transaction),
+and the editor operations `figure_merge`, `figure_split`, `figure_rename`,
+`claim_move_to_figure` and `figure_accept_suggestions` (which changes statuses only through
+`claims.services.claim_review`). The rules themselves live in `claims.reconcile`, as pure
+functions; this module turns rows into records and writes the result.
+
+Reads used by the admin, the API and the figure panel: `figure_analysis`,
+`speaker_statement_groups`, `role_flags_for`. They compute at read time from the claims, so a
+review, a move or a re-import is reflected at once and nothing derived is stored.
+"""
 
 from __future__ import annotations
 
-from claims.models import Article
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from claims import reconcile
+from claims.models import Actor, Article, Claim, Figure
+
+# Key for `pg_advisory_xact_lock` around grouping ("CDFG": Claim Desk FiGures). Two import
+# workers grouping reports of the same new event at once would each create the figure; the lock
+# makes the second see the first's. SQLite already runs one writer at a time.
+FIGURE_GROUPING_LOCK_KEY = 0x43444647
+LABEL_MAX = Figure._meta.get_field("label").max_length
+EVENT_MAX = Figure._meta.get_field("event").max_length
+
+# Statements read for one speaker's panel: the newest this many. A prolific speaker's
+# thousandth statement does not need the first to be found as "the same thing said again".
+SPEAKER_STATEMENTS_LIMIT = 500
 
 
-def figures_refresh_for_article(*, article: Article) -> None:
-    """Assign the article's figure claims to figures, creating figures as needed."""
-    return None
+class FigureError(Exception):
+    """An editor operation that cannot be applied as asked; the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows to records
+# ---------------------------------------------------------------------------------------------
+
+
+def figure_claims() -> QuerySet[Claim]:
+    """Figure claims with everything a Report needs, in two queries (claims, credited agencies)."""
+    return (
+        Claim.objects.figures()
+        .current()
+        .with_related()
+        .prefetch_related("article__credited_agencies")
+        .order_by("id")
+    )
+
+
+def figures_with_reports(figures: QuerySet[Figure]) -> QuerySet[Figure]:
+    """Figures with their current claims prefetched as `report_claims` (one query each level)."""
+    return figures.prefetch_related(
+        Prefetch("claims", queryset=figure_claims(), to_attr="report_claims")
+    )
+
+
+def _origin(article: Article) -> tuple[str, str]:
+    """(key, name) of the outlet a report comes from: the credited agency for agency copy."""
+    agencies = list(article.credited_agencies.all())  # prefetched
+    if agencies:
+        return f"{agencies[0].pk}", agencies[0].name
+    if article.outlet_id:
+        return f"{article.outlet_id}", article.outlet.name
+    return "", ""
+
+
+def speaker_key(claim: Claim) -> str:
+    if claim.speaker_id:
+        return f"actor:{claim.speaker_id}"
+    text = " ".join(claim.speaker_text.lower().split()).removeprefix("the ")
+    return f"text:{text}" if text else ""
+
+
+def report_for(claim: Claim, *, place: str = "") -> reconcile.Report:
+    article = claim.article
+    origin_key, origin_name = _origin(article)
+    return reconcile.Report(
+        claim_id=claim.pk,
+        kind=claim.kind,
+        outcome=claim.outcome,
+        value_low=claim.value_low if claim.value_low is not None else 0,
+        value_high=claim.value_high,
+        qualifier=claim.qualifier or Claim.Qualifier.EXACT,
+        subject=claim.subject,
+        published_at=article.published_at,
+        speaker_key=speaker_key(claim),
+        speaker_name=claim.speaker.name if claim.speaker_id else claim.speaker_text,
+        outlet_key=origin_key,
+        outlet_name=article.outlet.name if article.outlet_id else origin_name,
+        article_id=article.pk,
+        article_title=article.title,
+        status=claim.status,
+        place=place,
+    )
+
+
+def figure_analysis(figure: Figure) -> reconcile.FigureAnalysis:
+    """The figure's timeline, extremes, corroborations, conflicts and suggestions.
+
+    Uses `figure.report_claims` when the figure came from `figures_with_reports` (no query);
+    otherwise two queries.
+    """
+    claims = getattr(figure, "report_claims", None)
+    if claims is None:
+        claims = list(figure_claims().filter(figure=figure))
+    return reconcile.analyse_figure(report_for(c) for c in claims)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grouping on import
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureRefreshResult:
+    assigned: int = 0  # claims put into existing figures
+    created: int = 0  # figures created
+
+
+def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
+    """Assign the article's ungrouped figure claims to figures, creating figures as needed.
+
+    Only claims without a figure are grouped: a claim an editor moved stays where it was put,
+    and re-importing an article regroups nothing. At most six queries, however many claims and
+    figures: the ungrouped claims; the lock (PostgreSQL); candidate figures; new figures; the
+    claims' figure; the touched figures' dates.
+    """
+    with transaction.atomic(savepoint=False):
+        claims = list(
+            article.claims.figures()
+            .current()
+            .filter(figure__isnull=True)
+            .only(
+                "id",
+                "kind",
+                "outcome",
+                "subject",
+                "sentence",
+                "value_low",
+                "value_high",
+                "qualifier",
+                "speaker_id",
+                "speaker_text",
+                "article_id",
+            )
+        )
+        if not claims:
+            return FigureRefreshResult()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURE_GROUPING_LOCK_KEY])
+
+        reports = []
+        for claim in claims:
+            place = reconcile.derive_place(
+                sentence=claim.sentence, title=article.title, body=article.body
+            )
+            reports.append(
+                reconcile.Report(
+                    claim_id=claim.pk,
+                    kind=claim.kind,
+                    outcome=claim.outcome,
+                    value_low=claim.value_low or 0,
+                    value_high=claim.value_high,
+                    qualifier=claim.qualifier,
+                    subject=claim.subject,
+                    published_at=article.published_at,
+                    place=place,
+                )
+            )
+
+        window = timedelta(days=reconcile.WINDOW_DAYS)
+        day = article.published_at.date() if article.published_at else None
+        candidates = Figure.objects.filter(
+            kind__in={r.kind for r in reports}, place__in={r.place for r in reports}
+        )
+        if day is not None:
+            # Figures whose dates come within the window of this article's day (or undated).
+            candidates = candidates.filter(
+                Q(date_start__isnull=True)
+                | Q(date_start__lte=day + window, date_end__gte=day - window)
+            )
+        figures = {f.pk: f for f in candidates}
+        grouping = reconcile.group_reports(
+            reports,
+            [
+                reconcile.FigureRecord(
+                    f.pk, f.kind, f.outcome, f.subject_kind, f.place, f.date_start, f.date_end
+                )
+                for f in figures.values()
+            ],
+        )
+
+        now = timezone.now()
+        created = Figure.objects.bulk_create(
+            [
+                Figure(
+                    label=new.label[:LABEL_MAX],
+                    kind=new.kind,
+                    outcome=new.outcome,
+                    subject_kind=new.subject_kind[:100],
+                    place=new.place[:200],
+                    date_start=new.date_start,
+                    date_end=new.date_end,
+                )
+                for new in grouping.new
+            ]
+        )
+        figure_of = dict(grouping.assigned)
+        for new, figure in zip(grouping.new, created, strict=True):
+            figure_of.update(dict.fromkeys(new.claim_ids, figure.pk))
+        for claim in claims:
+            claim.figure_id = figure_of[claim.pk]
+            claim.updated_at = now
+        Claim.objects.bulk_update(claims, ["figure", "updated_at"])
+
+        touched = [figures[pk] for pk in set(grouping.assigned.values())]
+        for figure in touched:
+            if figure.pk in grouping.extended:
+                figure.date_start, figure.date_end = grouping.extended[figure.pk]
+                if not figure.edited_by_editor:
+                    # An automatic label names the first day; an editor's label is theirs.
+                    figure.label = reconcile.figure_label(
+                        subject=figure.subject_kind,
+                        outcome=figure.outcome,
+                        place=figure.place,
+                        day=figure.date_start,
+                    )[:LABEL_MAX]
+            figure.updated_at = now
+        if touched:
+            Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
+        return FigureRefreshResult(assigned=len(grouping.assigned), created=len(created))
+
+
+# ---------------------------------------------------------------------------------------------
+# Editor operations
+# ---------------------------------------------------------------------------------------------
+
+
+def _refit_dates(figures: Iterable[Figure]) -> list[Figure]:
+    """Set each figure's dates from its claims' articles; delete figures left with no claims.
+
+    Returns the figures that remain. Two queries: the dates, the deletion.
+    """
+    figures = list(figures)
+    spans = {
+        row["figure"]: row
+        for row in Claim.objects.filter(figure__in=figures)
+        .values("figure")
+        .annotate(
+            n=Count("id"),
+            first=Min("article__published_at"),
+            last=Max("article__published_at"),
+        )
+    }
+    empty = [f.pk for f in figures if f.pk not in spans]
+    if empty:
+        Figure.objects.filter(pk__in=empty).delete()
+    kept = []
+    now = timezone.now()
+    for figure in figures:
+        span = spans.get(figure.pk)
+        if span is None:
+            continue
+        figure.date_start = span["first"].date() if span["first"] else None
+        figure.date_end = span["last"].date() if span["last"] else None
+        figure.updated_at = now
+        kept.append(figure)
+    return kept
+
+
+def _locked(figures: Iterable[Figure | int]) -> list[Figure]:
+    ids = [f.pk if isinstance(f, Figure) else int(f) for f in figures]
+    # Row locks (PostgreSQL) so two editors merging the same figures cannot interleave.
+    return list(Figure.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+
+
+def _lock_one(figure: Figure) -> Figure:
+    locked = _locked([figure])
+    if not locked:
+        raise FigureError(f"Figure {figure.pk} no longer exists.")
+    return locked[0]
+
+
+def _clean_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise FigureError("A figure needs a label.")
+    if len(label) > LABEL_MAX:
+        raise FigureError(
+            f"A label can be at most {LABEL_MAX} characters; this one has {len(label)}."
+        )
+    return label
+
+
+@transaction.atomic
+def figure_merge(
+    *, figures: Sequence[Figure | int], into: Figure | int | None = None, label: str = ""
+) -> Figure:
+    """Move every claim of `figures` into one of them (`into`, else the oldest); delete the rest."""
+    locked = _locked(list(figures) + ([into] if into is not None else []))
+    if len(locked) < 2:
+        raise FigureError("Choose at least two figures to merge.")
+    measures = {(f.kind, f.outcome) for f in locked}
+    if len(measures) > 1:
+        raise FigureError(
+            "Only figures that count the same outcome can be merged; these count "
+            + ", ".join(sorted(f"{k} ({o})" for k, o in measures))
+            + "."
+        )
+    into_id = into.pk if isinstance(into, Figure) else into
+    target = next((f for f in locked if f.pk == into_id), locked[0])
+    others = [f.pk for f in locked if f.pk != target.pk]
+    Claim.objects.filter(figure__in=others).update(figure=target, updated_at=timezone.now())
+    Figure.objects.filter(pk__in=others).delete()
+    if label:
+        target.label = _clean_label(label)
+    target.edited_by_editor = True
+    _refit_dates([target])
+    target.save()
+    return target
+
+
+@transaction.atomic
+def figure_split(*, figure: Figure, claims: Iterable[Claim | int], label: str = "") -> Figure:
+    """Move `claims` out of `figure` into a new figure measuring the same thing; return it."""
+    figure = _lock_one(figure)
+    ids = {c.pk if isinstance(c, Claim) else int(c) for c in claims}
+    if not ids:
+        raise FigureError("Choose the claims to split off.")
+    members = set(figure.claims.values_list("id", flat=True))
+    strangers = sorted(ids - members)
+    if strangers:
+        raise FigureError(f"Claims {strangers} are not in figure “{figure.label}”.")
+    if ids == members:
+        raise FigureError(
+            "Splitting off every claim would leave the figure empty; rename it instead."
+        )
+    new = Figure.objects.create(
+        label=_clean_label(label or f"{figure.label} (split)"[:LABEL_MAX]),
+        kind=figure.kind,
+        outcome=figure.outcome,
+        subject_kind=figure.subject_kind,
+        place=figure.place,
+        edited_by_editor=True,
+    )
+    Claim.objects.filter(pk__in=ids).update(figure=new, updated_at=timezone.now())
+    figure.edited_by_editor = True
+    for f in _refit_dates([figure, new]):
+        f.save()
+    return new
+
+
+@transaction.atomic
+def figure_rename(*, figure: Figure, label: str, event: str | None = None) -> Figure:
+    """Give the figure an editor's label (and event name); automatic grouping keeps them."""
+    figure.label = _clean_label(label)
+    if event is not None:
+        event = " ".join(event.split())
+        if len(event) > EVENT_MAX:
+            raise FigureError(f"An event name can be at most {EVENT_MAX} characters.")
+        figure.event = event
+    figure.edited_by_editor = True
+    figure.save(update_fields=["label", "event", "edited_by_editor", "updated_at"])
+    return figure
+
+
+@transaction.atomic
+def claim_move_to_figure(*, claims: Iterable[Claim | int], figure: Figure) -> int:
+    """Move claims into `figure`; figures they leave empty are deleted. Returns how many moved."""
+    figure = _lock_one(figure)
+    ids = {c.pk if isinstance(c, Claim) else int(c) for c in claims}
+    rows = list(Claim.objects.filter(pk__in=ids).only("id", "kind", "outcome", "figure_id"))
+    missing = sorted(ids - {c.pk for c in rows})
+    if missing:
+        raise FigureError(f"Claims {missing} do not exist.")
+    for claim in rows:
+        if claim.kind != figure.kind or (
+            reconcile.measure_outcome(claim.kind, claim.outcome) != figure.outcome
+        ):
+            raise FigureError(
+                f"Claim {claim.pk} counts {claim.get_kind_display().lower()} "
+                f"({claim.outcome or 'no outcome'}); figure “{figure.label}” counts "
+                f"{figure.get_kind_display().lower()} ({figure.outcome})."
+            )
+    sources = {c.figure_id for c in rows if c.figure_id and c.figure_id != figure.pk}
+    Claim.objects.filter(pk__in=ids).update(figure=figure, updated_at=timezone.now())
+    figure.edited_by_editor = True
+    touched = [*_locked(sources), figure]
+    for f in _refit_dates(touched):
+        if f.pk in sources:
+            f.edited_by_editor = True
+        f.save()
+    return len(rows)
+
+
+@dataclass
+class AcceptResult:
+    changed: list[Claim] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (claim id, why)
+
+
+@transaction.atomic
+def figure_accept_suggestions(
+    *,
+    figure: Figure,
+    by: AbstractBaseUser,
+    claim_ids: Iterable[int] | None = None,
+) -> AcceptResult:
+    """Apply the figure's suggested statuses to its unreviewed claims, through `claim_review`.
+
+    A claim an editor already decided keeps that decision: a suggestion never overrides one.
+    All or nothing: if `claim_review` refuses one claim (permission, a colleague's concurrent
+    decision), nothing is changed and its error propagates.
+    """
+    from claims.services import claim_review  # the review service owns every status change
+
+    wanted = None if claim_ids is None else set(claim_ids)
+    claims = {c.pk: c for c in figure_claims().filter(figure=figure)}
+    analysis = reconcile.analyse_figure(report_for(c) for c in claims.values())
+    result = AcceptResult()
+    for entry in analysis.timeline:
+        claim = claims[entry.report.claim_id]
+        if wanted is not None and claim.pk not in wanted:
+            continue
+        suggestion = entry.suggestion
+        if suggestion.status is None:
+            result.skipped.append((claim.pk, "no suggestion"))
+        elif claim.status != Claim.Status.UNREVIEWED:
+            result.skipped.append((claim.pk, f"already reviewed ({claim.get_status_display()})"))
+        else:
+            result.changed.append(
+                claim_review(
+                    claim=claim,
+                    status=suggestion.status,
+                    by=by,
+                    note=f"Suggested by figure “{figure.label}”: {suggestion.reason}",
+                    expected_version=claim.version,
+                )
+            )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Attributions: statements and roles
+# ---------------------------------------------------------------------------------------------
+
+
+def statement_for(claim: Claim) -> reconcile.Statement:
+    origin_key, _ = _origin(claim.article)
+    return reconcile.Statement(
+        claim_id=claim.pk,
+        speaker_key=speaker_key(claim),
+        speaker_name=claim.speaker.name if claim.speaker_id else claim.speaker_text,
+        content=claim.content or claim.sentence,
+        article_id=claim.article_id,
+        outlet_key=origin_key,
+        outlet_name=claim.article.outlet.name if claim.article.outlet_id else "",
+        published_at=claim.article.published_at,
+        direct=claim.direct,
+    )
+
+
+def speaker_statement_groups(actor: Actor | int) -> list[reconcile.StatementGroup]:
+    """One speaker's statements grouped by what they say. Two queries."""
+    claims = (
+        Claim.objects.filter(kind=Claim.Kind.ATTRIBUTION, speaker=actor)
+        .current()
+        .with_related()
+        .prefetch_related("article__credited_agencies")
+        .order_by("-id")[:SPEAKER_STATEMENTS_LIMIT]
+    )
+    return reconcile.group_statements(statement_for(c) for c in claims)
+
+
+def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcile.RoleFlag]:
+    """Role-consistency flags, for the given actors or for all. One grouped query."""
+    rows = (
+        Claim.objects.filter(speaker__isnull=False)
+        .exclude(speaker_role="")
+        .values("speaker_id", "speaker__name", "speaker__known_role", "speaker_role")
+        .annotate(n=Count("id"), example=Min("id"))
+        .order_by()
+    )
+    if actors is not None:
+        rows = rows.filter(speaker__in=[a.pk if isinstance(a, Actor) else a for a in actors])
+    return reconcile.role_flags(
+        reconcile.RoleUse(
+            actor_id=row["speaker_id"],
+            actor_name=row["speaker__name"],
+            known_role=row["speaker__known_role"],
+            role=row["speaker_role"],
+            count=row["n"],
+            example_claim_id=row["example"],
+        )
+        for row in rows
+    )
