@@ -2,14 +2,30 @@
 transaction. Views, admin actions, API views and commands call these and nothing else to write.
 """
 
+from claims.services.figures import (
+    FigureError,
+    claim_move_to_figure,
+    figure_accept_suggestions,
+    figure_merge,
+    figure_rename,
+    figure_split,
+    figures_refresh_for_article,
+)
 from claims.services.imports import ArticleImportResult, article_import
 from claims.services.review import ReviewConflict, ReviewError, claim_review, evidence_add
 
 __all__ = [
     "ArticleImportResult",
+    "FigureError",
     "ReviewConflict",
     "ReviewError",
     "article_import",
+    "claim_move_to_figure",
     "claim_review",
     "evidence_add",
+    "figure_accept_suggestions",
+    "figure_merge",
+    "figure_rename",
+    "figure_split",
+    "figures_refresh_for_article",
 ]
