@@ -387,7 +387,8 @@ def _write_in_transaction(
         article = Article.objects.create(
             source_key=record.source_key, imported_from=record.origin[:500], **fields
         )
-        article.credited_agencies.set(agencies)
+        if agencies:
+            article.credited_agencies.add(*agencies)  # one INSERT: nothing to compare against
         outcome = Outcome.CREATED
     else:
         changed = [name for name, value in fields.items() if getattr(article, name) != value]
@@ -570,8 +571,16 @@ _ACTOR_KINDS = {Actor.Kind.PERSON, Actor.Kind.ORGANISATION}
 
 
 def _speaker_key(ec: ExtractedClaim) -> str | None:
+    """The speaker's matching key, or None when the speaker is nobody in particular."""
     name = (ec.speaker or "").strip()
-    if not name or ec.speaker_kind == Actor.Kind.GROUP or not is_proper_name(name):
+    if not name or ec.speaker_kind == Actor.Kind.GROUP or name.lower() in _PRONOUNS:
+        return None
+    if ec.speaker_kind == Actor.Kind.PERSON:
+        # The extractor resolved a person; only an unresolved description ("the president",
+        # "a witness") is refused. Case does not matter for people.
+        if name.split()[0].lower() in _DETERMINERS:
+            return None
+    elif not is_proper_name(name):
         return None
     return name.casefold()
 
