@@ -120,7 +120,13 @@ def _phrase_end(head: Token) -> int:
     """Right edge of a phrase, keeping "of" and name-internal tokens, dropping clauses."""
     end = head.i + 1
     for child in head.rights:
-        if child.dep_ == "prep" and child.lower_ in ("of", "for") and child.i == end:
+        counted = any(g.like_num for g in child.children)  # "a group of six": not a name part
+        if (
+            child.dep_ == "prep"
+            and child.lower_ in ("of", "for")
+            and child.i == end
+            and not counted
+        ):
             end = child.right_edge.i + 1
         elif child.dep_ in ("compound", "flat") and child.i == end:
             end = child.i + 1
@@ -192,17 +198,18 @@ def _org_like(head: Token, text: str) -> bool:
 def describe(head: Token) -> Mention:
     """Read a mention (subject of a cue verb, object of "according to") off the parse."""
     doc = head.doc
-    # "Zimbabwe Republic Police spokesperson, Senior Assistant Paul Nyathi": the name is in
-    # the apposition and the head noun is the role.
-    if head.pos_ == "NOUN":
-        for child in head.rights:
-            if child.dep_ == "appos" and _is_name(child):
-                inner = describe(child)
-                start = _left_modifiers_start(head, head.i)
-                role = _role_text(doc, start, head.i + 1)
-                if inner.role:
-                    role = f"{role}, {inner.role}" if role else inner.role
-                return Mention(inner.text, child, inner.name, role, inner.kind or PERSON)
+    # "Zimbabwe Republic Police spokesperson, Senior Assistant Paul Nyathi", "Information
+    # Secretary, Nick Mangwana", "A recent graduate from Islamabad, Tasneem Bari": the name is
+    # in an apposition and the head is the role.
+    if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and is_role_word(head)):
+        appos = _appositive_name(head)
+        if appos is not None:
+            inner = describe(appos)
+            start = _left_modifiers_start(head, head.i)
+            role = _role_text(doc, start, _phrase_end(head))
+            if inner.role:
+                role = f"{role}, {inner.role}" if role else inner.role
+            return Mention(inner.text, appos, inner.name, role, inner.kind or PERSON)
         # "A State Department notice" -> the department speaks.
         if head.lemma_.lower() in DOCUMENT_NOUNS:
             owners = [c for c in head.lefts if c.dep_ in ("compound", "poss")]
@@ -215,7 +222,10 @@ def describe(head: Token) -> Mention:
         text = noun_phrase(head)
         if span is not None:
             start = _left_modifiers_start(head, span.start)
-            role = _role_text(doc, start, span.start)
+            # Words in front of a name are a title only with a title word in them ("Tehran
+            # lawmaker"), not "the arrest Ngarivhume".
+            titled = _role_has_title(doc, start, span.start)
+            role = _role_text(doc, start, span.start) if titled else None
             appos = _appos_role(head)
             if appos:
                 role = f"{role}, {appos}" if role else appos
@@ -246,6 +256,23 @@ def describe(head: Token) -> Mention:
     if kind == GROUP and head.tag_ in ("NN", "NNP") and is_role_word(head):
         role = text  # an unnamed official: "an Iranian lawmaker"
     return Mention(text, head, None, role, kind)
+
+
+def _appositive_name(head: Token) -> Token | None:
+    """A proper name in apposition to `head`, or to the last noun of its prepositional tail."""
+    current = head
+    for _ in range(3):
+        for child in current.rights:
+            if child.dep_ == "appos" and _is_name(child):
+                return child
+        tail = [c for c in current.rights if c.dep_ == "prep"]
+        if not tail:
+            return None
+        pobj = next((g for g in tail[-1].children if g.dep_ == "pobj"), None)
+        if pobj is None:
+            return None
+        current = pobj
+    return None
 
 
 def _role_has_title(doc: Doc, start: int, end: int) -> bool:

@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.actors import antecedent, with_conjuncts
-from claims.extraction.lexicon import CUE_VERBS, QUOTE_CHARS, TOLL_NOUNS, WEAK_CUES
+from claims.extraction.lexicon import (
+    CUE_VERBS,
+    DOCUMENT_NOUNS,
+    QUOTE_CHARS,
+    TOLL_NOUNS,
+    WEAK_CUES,
+)
+from claims.extraction.model import is_paragraph_break
 
 _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "oprd"})
+_AGENTLESS_CUES = frozenset({"blame", "accuse", "allege", "report", "say", "claim"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +52,7 @@ def paragraph_ids(doc: Doc) -> list[int]:
     ids = []
     current = 0
     for token in doc:
-        if token.is_space and "\n" in token.text:
+        if is_paragraph_break(token):
             ids.append(current)
             current += 1
             continue
@@ -83,9 +91,11 @@ def _quote(doc: Doc, start: int, end: int) -> Quote:
 
 
 def _is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
-        verb.tag_ == "VBN" and verb.dep_ == "acl"
-    )
+    children = list(verb.children)
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
+        return True
+    # "soldiers accused of ..." (a reduced passive), unlike "airstrikes killed six" misparsed.
+    return verb.tag_ == "VBN" and verb.dep_ == "acl" and not any(c.dep_ == "dobj" for c in children)
 
 
 def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
@@ -99,15 +109,30 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
                 pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if pobj is not None:
                     return antecedent(pobj)
-        if _is_passive(current) and current is verb:
+        if _is_passive(current) and current.i == verb.i:
             return None
+        if current.i == verb.i and verb.dep_ in ("ROOT", "parataxis"):
+            # "..., regional Governor Oleh Syniehubov said": the parser hung the speaker on the
+            # noun before it. The phrase that ends right before the cue is its subject.
+            left = verb.doc[verb.i - 1] if verb.i > verb.sent.start else None
+            if (
+                left is not None
+                and left.pos_ in ("PROPN", "NOUN")
+                and left.head.i < left.i
+                and left.dep_ in ("appos", "conj", "pobj", "npadvmod", "dobj")
+            ):
+                return left
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head
         elif current.dep_ == "acl":
-            # "posted a video claiming ..." -> whoever posted it.
             noun = current.head
-            current = noun.head if noun.head is not noun else noun
-            if current.pos_ not in ("VERB", "AUX"):
+            # "Russian airstrikes killed six" misparsed as a reduced relative: the noun is the
+            # doer. But "posted a video claiming ..." -> whoever posted it.
+            active = current.tag_ != "VBN" or any(c.dep_ == "dobj" for c in current.children)
+            if noun.lemma_.lower() not in DOCUMENT_NOUNS and active:
+                return antecedent(noun)
+            current = noun.head
+            if current.i == noun.i or current.pos_ not in ("VERB", "AUX"):
                 return None
         else:
             return None
@@ -184,8 +209,12 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
         subject = subject_of(token)
         if subject is None and not _is_passive(token):
             continue
-        if subject is None and token.dep_ not in ("ROOT", "conj"):
-            continue  # "soldiers accused of ...": a passive participle, nobody reports anything
+        # An accusation or report with nobody named ("X has been blamed for 1,400 deaths") is
+        # still a claim; "an operation was announced" or "soldiers accused of ..." is not.
+        if subject is None and (
+            token.dep_ not in ("ROOT", "conj") or token.lemma_.lower() not in _AGENTLESS_CUES
+        ):
+            continue
         content, span = _content(token, sent)
         subjects = tuple(with_conjuncts(subject)) if subject is not None else ()
         cues.append(Cue(token, subjects, content, span))

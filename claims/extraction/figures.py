@@ -98,7 +98,7 @@ def _toll_outcome(noun: Token, sent: Span) -> str | None:
         return "killed"
     # "the original count of about 25" in a sentence about a death toll.
     for token in sent:
-        if token.lemma_.lower() == "toll" and token is not noun:
+        if token.lemma_.lower() == "toll" and token.i != noun.i:
             return _toll_outcome(token, sent)
     return None
 
@@ -124,6 +124,8 @@ def _noun_agent(noun: Token) -> Token | None:
     current = noun
     for _ in range(6):
         current = current.head
+        if current.dep_ == "prep" or current.pos_ == "ADP":
+            continue  # "attacks, including the killing of ..."
         if current.pos_ in ("VERB", "AUX"):
             lemma = current.lemma_.lower()
             if lemma in ("blame", "accuse", "hold"):
@@ -159,7 +161,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             return _Link(outcome, owner) if outcome else None
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
-    while first.dep_ in ("conj", "appos") and first.head is not first:
+    while first.dep_ in ("conj", "appos") and first.head.i != first.i:
         first = first.head
         if first.lemma_.lower() in OUTCOME_NOUNS or _of_outcome(first):
             outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or _of_outcome(first)
@@ -167,7 +169,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     verb = first.head
     dep = first.dep_
     # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
-    for child in list(noun.children) + ([] if first is noun else list(first.children)):
+    for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
         if child.dep_ in ("acl", "relcl") and not _negated(child):
             # Only a passive participle or passive relative clause says the noun suffered it:
             # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
@@ -336,14 +338,12 @@ def find_figures(sent: Span) -> list[Figure]:
     for quantity in quantities:
         noun = _counted_noun(quantity.head)
         link = _link(noun, sent)
-        if link is None and noun is not quantity.head:
+        if link is None and noun.i != quantity.head.i:
             link = _link(quantity.head, sent)
         if link is None:
             continue
         reported = noun.lemma_.lower() in REPORT_NOUNS
-        subject = _subject_text(noun) if noun is not quantity.head else None
-        if noun.lemma_.lower() in GROUP_NOUNS and noun.head.lower_ == "of":
-            subject = None
+        subject = _subject_text(noun) if noun.i != quantity.head.i else None
         figures.append(
             Figure(
                 quantity.low,

@@ -55,7 +55,7 @@ def reports_hedge(word: Token) -> str | None:
     for _ in range(8):
         if current.lemma_.lower() == "report" and current.tag_ == "NNS":
             return "reports"
-        if current.head is current:
+        if current.head.i == current.i:
             return None
         current = current.head
     return None

