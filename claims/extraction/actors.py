@@ -399,10 +399,16 @@ class ArticleActors:
                 best = (max(seen), actor)
         return best[1] if best else None
 
+    def last_org_before(self, position: int) -> Actor | None:
+        return self._last_before(position, ORGANISATION)
+
     def last_person_before(self, position: int) -> Actor | None:
+        return self._last_before(position, PERSON)
+
+    def _last_before(self, position: int, kind: str) -> Actor | None:
         best: tuple[int, Actor] | None = None
         for actor in self.actors:
-            if actor.kind != PERSON:
+            if actor.kind != kind:
                 continue
             seen = [p for p in actor.positions if p < position]
             if seen and (best is None or max(seen) > best[0]):

@@ -18,6 +18,7 @@ from spacy.tokens import Span, Token
 from claims.extraction.actors import antecedent, is_role_word, name_span, noun_phrase
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
+    DETENTION_PLACES,
     GROUP_NOUNS,
     INTRANSITIVE_OUTCOMES,
     OUTCOME_ADJECTIVES,
@@ -31,6 +32,10 @@ from claims.extraction.lexicon import (
 from claims.extraction.numbers import find_quantities
 
 _SINGULAR_DETS = frozenset({"a", "an", "one", "another"})
+# Modifiers that say how many or which, not what kind: left out of subjects.
+_NOT_CLASSIFIERS = frozenset({"estimated", "other", "another", "more", "several", "many", "few",
+                              "least", "most", "further", "additional", "around", "about", "some",
+                              "nearly", "almost", "approximately", "roughly", "over", "total"})  # fmt: skip
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
 
@@ -78,6 +83,16 @@ def _verb_outcome(verb: Token) -> str | None:
         return "arrested" if lemma == "take" else "detained"
     if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
         return "detained"
+    if lemma == "hold" and any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
+        # "are being held at a police station", "held incommunicado", "held by the army" -
+        # but not "meetings were held in Geneva".
+        for child in children:
+            if child.dep_ == "agent" or child.lower_ in ("incommunicado", "hostage", "captive"):
+                return "detained"
+            if child.dep_ == "prep" and any(
+                g.lemma_.lower() in DETENTION_PLACES for g in child.children
+            ):
+                return "detained"
     return None
 
 
@@ -201,6 +216,14 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     if _negated(verb):
         return None
     outcome = _verb_outcome(verb)
+    if not outcome and dep == "dobj":
+        # "The clashes left 10 people dead": the state is a complement of the verb.
+        for child in list(verb.children) + list(first.rights):
+            if child.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "amod") and (
+                child.lower_ in OUTCOME_ADJECTIVES and child.pos_ == "ADJ"
+            ):
+                agent = subject_of(verb, passive_agent=False)
+                return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent)
     if outcome and dep == "dobj":
         agent = subject_of(verb, passive_agent=False)
         return _Link(outcome, verb, agent)
@@ -266,10 +289,32 @@ def _by_agent(verb: Token) -> Token | None:
     return None
 
 
+def _head_phrase(head: Token) -> str:
+    """A head noun with the words that classify it ("law enforcement officials", "Russian
+    airstrikes"), stopping at numbers, qualifiers, determiners and possessors."""
+    if head.pos_ == "PROPN":
+        return noun_phrase(head)
+    doc = head.doc
+    start = head.i
+    while start > head.sent.start:
+        prev = doc[start - 1]
+        if prev.like_num or prev.dep_ in ("det", "nummod", "quantmod", "predet", "poss", "case"):
+            break
+        if prev.dep_ in ("compound", "amod", "nmod") and prev.lower_ not in _NOT_CLASSIFIERS:
+            start -= 1
+        elif prev.text == "-" and start - 2 >= head.sent.start and not doc[start - 2].like_num:
+            start -= 1  # "anti-war protesters"
+        else:
+            break
+    while start < head.i and doc[start].text == "-":
+        start += 1
+    return doc[start : head.i + 1].text
+
+
 def _agent_text(agent: Token | None) -> str | None:
     if agent is None or agent.lower_ in PERSON_PRONOUNS or agent.pos_ == "PRON":
         return None
-    return noun_phrase(agent) or None
+    return _head_phrase(agent) or None
 
 
 def _subject_text(noun: Token) -> str | None:
@@ -280,7 +325,7 @@ def _subject_text(noun: Token) -> str | None:
         return None
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
-    return noun_phrase(noun) or None
+    return _head_phrase(noun) or None
 
 
 def _counted_noun(head: Token) -> Token:
@@ -379,7 +424,7 @@ def find_figures(sent: Span) -> list[Figure]:
             span = name_span(person)
             subject = span.text if span is not None else person.text
         elif how == "noun":
-            subject = noun_phrase(person)
+            subject = _head_phrase(person)
         figures.append(
             Figure(
                 1,

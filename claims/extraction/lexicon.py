@@ -62,6 +62,10 @@ TOLL_NOUNS = frozenset({"toll", "tally", "count", "total", "number", "figure"})
 TOLL_VERBS = frozenset({"rise", "climb", "bring", "put", "reach", "stand", "increase", "jump"})
 # Nouns whose count is a count of events, not people ("four more reports of deaths").
 REPORT_NOUNS = frozenset({"report", "case", "incident", "account"})
+# Where people are held: makes "held at/in X" a detention.
+DETENTION_PLACES = frozenset({"station", "prison", "jail", "gaol", "custody", "detention", "camp",
+                              "facility", "cell", "centre", "center", "base", "barracks",
+                              "charge", "captivity"})  # fmt: skip
 # Groups counted by "of N": "a family of four", "a group of six".
 GROUP_NOUNS = frozenset({"family", "group", "party", "crowd", "team", "unit", "band", "busload"})
 

@@ -23,6 +23,8 @@ from claims.extraction.lexicon import (
 # Entity labels whose numbers are never head counts.
 _NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+TIME_NOUNS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade",
+                        "century", "season", "night", "morning", "evening", "term", "time"})  # fmt: skip
 _RANGE_LINKS = frozenset({"to", "-", "–", "—", "or"})
 
 
@@ -48,8 +50,27 @@ def _is_number_word(token: Token) -> bool:
     return False
 
 
+def _counted_head(token: Token) -> Token:
+    """The word a number token finally modifies, through "10 and 20", "1.2 million"."""
+    current = token
+    for _ in range(4):
+        if current.dep_ in ("conj", "quantmod", "compound", "prep", "pobj", "cc") or (
+            current.head.like_num and current.head.i != current.i
+        ):
+            current = current.head
+        else:
+            break
+    return current.head if current.dep_ == "nummod" else current
+
+
 def _is_count_token(token: Token) -> bool:
-    if token.ent_type_ in _NOT_COUNTS:
+    if token.ent_type_ == "DATE":
+        # The recogniser calls "Between 10 and 20 soldiers" a date: trust it only when the
+        # number does not count a common noun other than a unit of time.
+        head = _counted_head(token)
+        if head.i == token.i or head.pos_ != "NOUN" or head.lemma_.lower() in TIME_NOUNS:
+            return False
+    elif token.ent_type_ in _NOT_COUNTS:
         return False
     # "75-year-old": an age even when the recogniser misses it.
     doc = token.doc
@@ -152,6 +173,9 @@ def find_quantities(sent: Span) -> list[Quantity]:
         start, end = run[0].i, run[-1].i + 1
         # "one of the foreigners": a member of a set, not a count.
         if run[-1].lower_ == "one" and end < sent.end and doc[end].lower_ == "of":
+            continue
+        # "No one was killed", "none of the 12": a denial, not a count.
+        if start > sent.start and doc[start - 1].lower_ in ("no", "none", "zero"):
             continue
         high: int | None = low
         qualifier = "exact"

@@ -81,6 +81,12 @@ class SpeakerResolver:
                                tuple([*actor.aliases, mention.text]))  # fmt: skip
         if has_the and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
             previous = self.last_org
+            if previous is None and lemma in _GENERIC_ORG_NOUNS:
+                # "The group said ..." before any organisation has spoken: the organisation
+                # last named in the text.
+                actor = self.actors.last_org_before(head.i)
+                if actor is not None:
+                    previous = Speaker(actor.name, actor.name, None, ORGANISATION)
             if previous is not None and (
                 lemma in _GENERIC_ORG_NOUNS
                 or lemma in (previous.name or "").lower()
