@@ -6,7 +6,7 @@ with `claims.review_claim`, signed in by session or token. Anonymous clients are
 Defaults live in settings.REST_FRAMEWORK.
 
 Lists page by cursor on the id (claims.pagination) and answer `If-None-Match` with 304
-(`ConditionalGetMixin`). Views stay thin: reads are `.values()` queries shaped by
+(`ApiViewMixin`). Views stay thin: reads are `.values()` queries shaped by
 claims.serializers, the one write goes through `claims.services.claim_review`.
 """
 
@@ -17,16 +17,17 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import include, path, reverse
+from django.urls import include, path, re_path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, schema
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,24 +59,6 @@ from claims.services import ReviewConflict, ReviewError, claim_review
 app_name = "api"
 
 
-class ConditionalGetMixin:
-    """ETag on every GET answer; `If-None-Match` with the same tag gets 304 Not Modified.
-
-    The tag is a hash of the rendered body (Django's ConditionalGetMiddleware, applied to the API
-    views only), so it changes exactly when the answer does, whatever changed underneath: a
-    status, a new evidence link, a claim added to the page. The server still builds the page, so
-    the saving is bandwidth and client work, not queries. `Cache-Control: no-cache` tells caches
-    to revalidate every time: claim status is live data.
-    """
-
-    @method_decorator(conditional_page)
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        if request.method in ("GET", "HEAD"):
-            patch_cache_control(response, no_cache=True)
-        return response
-
-
 class CSVRenderer(PaginatedCSVRenderer):
     """`?format=csv`: one row per claim, the same columns on every page.
 
@@ -102,6 +85,40 @@ class JSONLDRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class ApiViewMixin:
+    """ETag and JSON errors for every API view.
+
+    ETag on every GET answer; `If-None-Match` with the same tag gets 304 Not Modified.
+
+    The tag is a hash of the rendered body (Django's ConditionalGetMiddleware, applied to the API
+    views only), so it changes exactly when the answer does, whatever changed underneath: a
+    status, a new evidence link, a claim added to the page. The server still builds the page, so
+    the saving is bandwidth and client work, not queries. `Cache-Control: no-cache` tells caches
+    to revalidate every time: claim status is live data.
+    """
+
+    @method_decorator(conditional_page)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            patch_cache_control(response, no_cache=True)
+        return response
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        # Errors are always plain JSON: a 400 rendered as CSV would be a header row and no
+        # message, and an error is not a JSON-LD document.
+        renderer = getattr(request, "accepted_renderer", None)
+        # (No renderer yet: content negotiation itself failed, e.g. an unknown ?format=.)
+        if response.status_code >= 400 and (
+            renderer is None or isinstance(renderer, CSVRenderer | JSONLDRenderer)
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+
 def _flat_columns(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
     columns = []
     for name, field in serializer.fields.items():
@@ -126,7 +143,7 @@ CLAIM_CSV_HEADER = _flat_columns(ClaimSerializer())
         summary="One claim, with its article, speaker, evidence and status history"
     ),
 )
-class ClaimViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ClaimFilter
     # Cursor pagination needs a unique, immutable ordering: only the id qualifies.
     ordering_fields = ["id"]
@@ -274,7 +291,7 @@ def _with_review_note(queryset: QuerySet) -> QuerySet:
         (200, "application/json"): OpenApiTypes.OBJECT,
     },
 )
-class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
+class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
     renderer_classes = [JSONLDRenderer, JSONRenderer]
     pagination_class = IdCursorPagination
     filter_backends: list = []
@@ -312,7 +329,7 @@ class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
     list=extend_schema(summary="List articles", description="Newest imported first."),
     retrieve=extend_schema(summary="One article with its text and claims"),
 )
-class ArticleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ArticleFilter
     ordering_fields = ["id"]
 
@@ -354,7 +371,7 @@ class ArticleViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List actors (speakers)"),
     retrieve=extend_schema(summary="One actor"),
 )
-class ActorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ActorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ActorSerializer
     filterset_class = ActorFilter
     ordering_fields = ["id"]
@@ -377,7 +394,7 @@ class ActorViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         "can never later find a new change below N."
     ),
 )
-class StatusChangeFeedView(ConditionalGetMixin, generics.ListAPIView):
+class StatusChangeFeedView(ApiViewMixin, generics.ListAPIView):
     serializer_class = StatusChangeSerializer
     pagination_class = ChangeFeedPagination
     filterset_class = StatusChangeFilter
@@ -386,6 +403,12 @@ class StatusChangeFeedView(ConditionalGetMixin, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         return StatusChange.objects.values(*STATUS_CHANGE_COLUMNS)
+
+
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@schema(None)
+def api_not_found(request: Request) -> Response:
+    raise NotFound("No such API endpoint or object; see /api/docs/.")
 
 
 router = DefaultRouter()
@@ -398,7 +421,12 @@ urlpatterns = [
     path("status-changes/", StatusChangeFeedView.as_view(), name="status-change-list"),
     path("claimreview/", ClaimReviewFeedView.as_view(), name="claimreview-feed"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI from drf-spectacular-sidecar's static files. (No Redoc: its page loads fonts
+    # from Google, and the docs must work without any CDN.)
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
+    # Anything else under /api/ ending in a slash ("/api/claims/1.5/", "/api/nothing/") is a
+    # JSON 404 like the rest of the API, not Django's HTML page. Paths without the slash still
+    # get APPEND_SLASH's redirect.
+    re_path(r"^[\s\S]*/$", api_not_found),
 ]

@@ -8,11 +8,25 @@ that typed `hedged=ture` must not receive every claim and think it got the hedge
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from claims.models import Actor, Article, Claim, StatusChange
 
 _BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+# Ids are 64-bit: a larger number is a client error (400), not a database overflow (500).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A positive whole number (an object id); django-filter's NumberFilter takes decimals."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class StrictBooleanFilter(django_filters.ChoiceFilter):
@@ -37,11 +51,11 @@ class ClaimFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices, help_text="Kind of claim.")
     # Ids are filtered as plain numbers rather than ModelChoiceFilter: that would spend a query
     # checking the id exists, and an unknown article simply has no claims.
-    article = django_filters.NumberFilter(field_name="article_id", help_text="Article id.")
-    outlet = django_filters.NumberFilter(
+    article = IdFilter(field_name="article_id", help_text="Article id.")
+    outlet = IdFilter(
         field_name="article__outlet_id", help_text="Outlet id of the claim's article."
     )
-    speaker = django_filters.NumberFilter(
+    speaker = IdFilter(
         field_name="speaker_id", help_text="Actor id of the speaker (see /api/actors/)."
     )
     hedged = StrictBooleanFilter(
@@ -82,7 +96,7 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    outlet = django_filters.NumberFilter(field_name="outlet_id", help_text="Outlet id.")
+    outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
     )
@@ -107,9 +121,7 @@ class ActorFilter(django_filters.FilterSet):
 
 
 class StatusChangeFilter(django_filters.FilterSet):
-    claim = django_filters.NumberFilter(
-        field_name="claim_id", help_text="Only this claim's changes."
-    )
+    claim = IdFilter(field_name="claim_id", help_text="Only this claim's changes.")
 
     class Meta:
         model = StatusChange

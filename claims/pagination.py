@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+
+from claims.filters import MAX_ID
 
 
 class IdCursorPagination(CursorPagination):
@@ -19,6 +23,25 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        # DRF answers a mangled cursor with 404; it is a bad parameter, so say so (400).
+        invalid = ValidationError(
+            {self.cursor_query_param: ["Invalid cursor: use the next/previous links as given."]}
+        )
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise invalid from None
+        # The position is an id (the only ordering allowed); a forged one must not reach SQL.
+        if cursor is not None and cursor.position is not None:
+            try:
+                position = int(cursor.position)
+            except ValueError:
+                raise invalid from None
+            if not 0 <= position <= MAX_ID:
+                raise invalid
+        return cursor
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)

@@ -197,7 +197,8 @@ REST_FRAMEWORK = {
     # Throttling is fair use, not security: it keeps one anonymous client from starving others.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("CLAIMDESK_ANON_RATE", "600/minute")},
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, plus the error answers every API view can give.
+    "DEFAULT_SCHEMA_CLASS": "claims.openapi.ClaimDeskAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim Desk API",

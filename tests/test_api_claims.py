@@ -315,3 +315,26 @@ def test_actor_speaker_ids_are_browsable(client, actor):
     assert [a["name"] for a in data["results"]] == ["Maria Okafor"]
     assert data["results"][0]["aliases"] == ["Okafor"]
     assert client.get("/api/actors/?q=ministry").json()["results"][0]["kind"] == "organisation"
+
+
+@pytest.mark.parametrize("position", ["abc", "1.5", "-5", "99999999999999999999999999"])
+def test_a_forged_cursor_is_a_400_not_a_server_error(client, position):
+    import base64
+
+    make_claim()
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    for url in ["/api/claims/", "/api/status-changes/", "/api/claimreview/"]:
+        response = client.get(url, {"cursor": cursor})
+        assert response.status_code == 400
+        assert list(response.json()) == ["cursor"]
+
+
+def test_errors_are_json_whatever_the_format(client):
+    response = client.get("/api/claims/?format=csv&status=maybe")
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": ["Select a valid choice. maybe is not one of the available choices."]
+    }
+    assert client.get("/api/claims/?format=nope").json()["detail"]
+    assert client.get("/api/claims/1.5/").json()["detail"]
+    assert client.get("/api/claims/99999999999999999999999/").status_code == 404
