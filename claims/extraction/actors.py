@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.lexicon import (
     DOCUMENT_NOUNS,
+    HONORIFICS,
     NAME_PARTICLES,
     ORG_NOUNS,
     RELATIVE_PRONOUNS,
@@ -27,6 +28,7 @@ GROUP = "group"
 _NOT_PERSON_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "MONEY"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case", "npadvmod", "nummod"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_AGE_WORDS = frozenset({"-", "year", "years", "old", "-year", "-old"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ def _same_entity(a: Token, b: Token) -> bool:
 
 def is_role_word(token: Token) -> bool:
     text = token.lower_.rstrip(".")
-    return text in ROLE_WORDS or token.lemma_.lower() in ROLE_WORDS
+    return text in ROLE_WORDS or token.lemma_.lower() in ROLE_WORDS or text in HONORIFICS
 
 
 def name_span(head: Token) -> Span | None:
@@ -73,6 +75,8 @@ def name_span(head: Token) -> Span | None:
     start = head.i
     while start > 0:
         prev = doc[start - 1]
+        if not any(ch.isalpha() for ch in prev.text) and prev.text not in ("-", "‑"):
+            break  # "Col. Ahmed Khalil": the abbreviation's full stop ends the name
         if prev.pos_ == "PROPN" and not is_role_word(prev) and prev.head.i >= start - 1:
             # A token of another organisation or place ("State" in "Secretary of State Antony
             # Blinken") ends the name, unless the recogniser put the whole run in one entity.
@@ -160,12 +164,21 @@ def noun_phrase(head: Token) -> str:
 
 
 def _role_text(doc: Doc, start: int, end: int) -> str | None:
-    text = _clean(_span_text(doc, start, end))
+    # "23-year-old student" -> "student": an age is not part of the role.
+    tokens = list(doc[start:end])
+    while tokens and (tokens[0].like_num or tokens[0].is_punct or tokens[0].lower_ in _AGE_WORDS):
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    text = _clean(doc[tokens[0].i : end].text)
     words = text.split()
-    # "his lawyer" -> "lawyer"
-    if words and words[0].lower() in ("his", "her", "their", "its", "our", "my"):
-        text = " ".join(words[1:])
-    return text or None
+    # "his lawyer" -> "lawyer"; "Mr" is a form of address, not a role.
+    while words and (
+        words[0].lower() in ("his", "her", "their", "its", "our", "my")
+        or words[0].lower().rstrip(".") in HONORIFICS
+    ):
+        words = words[1:]
+    return " ".join(words).strip(" ,") or None
 
 
 def _appos_role(token: Token) -> str | None:
@@ -206,7 +219,9 @@ def describe(head: Token) -> Mention:
         if appos is not None:
             inner = describe(appos)
             start = _left_modifiers_start(head, head.i)
-            role = _role_text(doc, start, _phrase_end(head))
+            name_start = name_span(appos)
+            cut = name_start.start if name_start is not None else appos.i
+            role = _role_text(doc, start, min(_phrase_end(head), cut))
             if inner.role:
                 role = f"{role}, {inner.role}" if role else inner.role
             return Mention(inner.text, appos, inner.name, role, inner.kind or PERSON)
@@ -241,7 +256,8 @@ def describe(head: Token) -> Mention:
             if _org_like(head, name) and not (role and _role_has_title(doc, start, span.start)):
                 # "Kazakhstan's interior ministry": the possessor is part of the name.
                 return Mention(text, head, _clean(text), None, ORGANISATION)
-            personish = (
+            aged = any(c.dep_ in ("appos", "amod") and c.like_num for c in head.rights)
+            personish = aged or (
                 head.ent_type_ == "PERSON"
                 or bool(role and _role_has_title(doc, start, span.start))
                 or bool(appos)

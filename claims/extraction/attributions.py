@@ -171,6 +171,11 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
 
 
 def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
+    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+    if clauses:
+        # "told the Associated Press that ...": the addressee is not part of what was said.
+        indices = {t.i for clause in clauses for t in clause.subtree}
+        return frozenset(indices), (min(indices), max(indices) + 1)
     parts: list[Token] = []
     for child in verb.children:
         if child.dep_ in _CONTENT_DEPS or (child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS):
@@ -222,7 +227,13 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
     # which cited an official" is one source, not two.
     according_phrases = {t.i for c in cues if c.according for t in c.marker.subtree}
     cues = [c for c in cues if c.according or c.marker.i not in according_phrases]
-    outer = [c for c in cues if not any(c.marker.i in o.content for o in cues if o is not c)]
+    # Only a cue *after* the outer cue is nested: in "Hamas said 33 died; the army said ..." a
+    # misparse can hang the first cue under the second.
+    outer = [
+        c
+        for c in cues
+        if not any(c.marker.i in o.content and c.marker.i > o.marker.i for o in cues if o is not c)
+    ]
     verbs = [c for c in outer if not c.according]
     if verbs:
         # "..., Syniehubov said, according to Reuters": the cue verb names the source; the

@@ -173,7 +173,10 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner))
         if owner_lemma in TOLL_NOUNS:
             outcome = _toll_outcome(owner, sent)
-            return _Link(outcome, owner) if outcome else None
+            if outcome:
+                return _Link(outcome, owner)
+            # "A total of 32 people were killed": the toll word stands in the noun's place.
+            noun = owner
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
@@ -229,8 +232,16 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         return _Link(outcome, verb, agent)
     if outcome and dep == "nsubjpass":
         return _Link(outcome, verb, _by_agent(verb))
-    if dep == "nsubj":
-        found = _intransitive(verb)
+    if (
+        outcome
+        and dep == "nsubj"
+        and verb.tag_ == "VBN"
+        and not any(c.dep_ in ("dobj", "aux") for c in verb.children)
+    ):
+        # "40 were killed and more than 100 wounded": the second "were" is left out.
+        return _Link(outcome, verb)
+    if dep in ("nsubj", "nsubjpass"):
+        found = _intransitive(verb)  # "six are dead", "53 were confirmed dead"
         if found:
             return _Link(found, verb)
     if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):

@@ -21,6 +21,8 @@ OUTCOME_VERBS: dict[str, str] = {
     "wound": "injured",
     "hurt": "injured",
     "maim": "injured",
+    "hospitalize": "injured",
+    "hospitalise": "injured",
     "arrest": "arrested",
     "jail": "arrested",
     "imprison": "arrested",
@@ -45,6 +47,7 @@ OUTCOME_ADJECTIVES: dict[str, str] = {
 # Nouns that name the outcome itself ("1,400 deaths", "the killing of four", "660 detentions").
 OUTCOME_NOUNS: dict[str, str] = {
     "death": "killed",
+    "body": "killed",  # "the bodies of 17 migrants were recovered"
     "killing": "killed",
     "fatality": "killed",
     "dead": "killed",
@@ -189,6 +192,8 @@ ORG_NOUNS = frozenset({
 NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du", "la", "le",
                             "bin", "bint", "ibn", "al", "el", "abu", "del", "di", "ter"})  # fmt: skip
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# Forms of address: part of how a name is written, not a role.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam", "mister"})
 GROUP_PRONOUNS = frozenset({"they", "them", "we", "it"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 # Generic people a suspicion can be about without hedging any claim ("those suspected of ...").

@@ -131,9 +131,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
             key = speaker.text.lower() if speaker is not None else None
             if key in merged:
                 continue  # "X said ... and said ...": one claim per speaker and sentence
-            content = doc[cue.content_span[0] : cue.content_span[1]].text
-            if not content and sent_quotes:
-                content = _quote_text(doc, sent_quotes[0][1], sent)
+            content = _content_text(doc, cue, sent_quotes, sent)
             draft = _Draft(
                 "attribution",
                 sent,
@@ -205,6 +203,19 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                     draft.hedges.append(marker)
 
     return _finish(doc, drafts)
+
+
+def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> str:
+    """What was said: the quotation when it carries the content, else the reported clause."""
+    start, end = cue.content_span
+    content_tokens = [t for t in doc[start:end] if t.is_alpha]
+    for _, quote in quotes:
+        if quote.words < 2 or quote.start <= cue.marker.i < quote.end:
+            continue
+        quoted = [t for t in content_tokens if quote.start <= t.i < quote.end]
+        if not content_tokens or len(quoted) * 2 >= len(content_tokens):
+            return _quote_text(doc, quote, sent)
+    return doc[start:end].text.strip(" ,")
 
 
 # How far below the cue verb a quotation may sit and still be the speaker's own words.

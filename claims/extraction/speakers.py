@@ -121,10 +121,10 @@ class SpeakerResolver:
             actor = self.actors.last_person_before(pronoun.i)
             if actor is not None:
                 return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
-            return None
-        if self.last is not None and self.last.kind in (ORGANISATION, GROUP):
+        elif self.last is not None and self.last.kind in (ORGANISATION, GROUP):
             return self._as_pronoun(self.last, pronoun)
-        return None
+        # Nobody to refer back to: keep the words, leave the speaker unresolved.
+        return Speaker(None, pronoun.text, None, None)
 
     @staticmethod
     def _as_pronoun(speaker: Speaker, pronoun: Token) -> Speaker:
