@@ -35,7 +35,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
 from claims import claimreview
-from claims.api_figures import FigureViewSet
+from claims.api_figures import FigureViewSet, claim_figure_summary
 from claims.filters import ActorFilter, ArticleFilter, ClaimFilter, StatusChangeFilter
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.pagination import ChangeFeedPagination, IdCursorPagination
@@ -50,7 +50,7 @@ from claims.serializers import (
     ArticleSerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
-    ConflictSerializer,
+    ReviewConflictSerializer,
     ReviewInputSerializer,
     StatusChangeSerializer,
 )
@@ -183,7 +183,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, by field."),
             403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
-            409: ConflictSerializer,
+            409: ReviewConflictSerializer,
         },
     )
     @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
@@ -264,7 +264,9 @@ def _claim_or_404(pk: Any) -> Claim:
 
 
 def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
-    # Two more queries, whatever the number of evidence links or changes.
+    # Two more queries, whatever the number of evidence links or changes, and three for the
+    # figure's summary when the claim has one.
+    row["figure"] = claim_figure_summary(row["figure_id"])
     row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))
     row["history"] = list(
         StatusChange.objects.filter(claim_id=row["id"]).order_by("id").values(*HISTORY_COLUMNS)

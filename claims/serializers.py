@@ -17,6 +17,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
@@ -60,7 +61,6 @@ CLAIM_DETAIL_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
     "extractor_version",
-    "figure__label",
 )
 
 
@@ -90,7 +90,7 @@ class OutletRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class ArticleRefSerializer(serializers.Serializer):
+class ClaimArticleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     api_url = serializers.CharField(help_text="This article in the API.")
     title = serializers.CharField()
@@ -135,7 +135,7 @@ class ClaimSerializer(serializers.Serializer):
     status_label = serializers.CharField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(help_text="Send it back with a review (lost-update guard).")
-    article = ArticleRefSerializer()
+    article = ClaimArticleSerializer()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -205,11 +205,6 @@ class HistoryEntrySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class FigureRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    label = serializers.CharField()
-
-
 # Columns for the detail's evidence and history lists (one query each).
 EVIDENCE_COLUMNS = ("id", "url", "title", "stance", "note", "added_by__username", "created_at")
 HISTORY_COLUMNS = (
@@ -251,26 +246,29 @@ class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
     Input is a `.values(*CLAIM_DETAIL_COLUMNS)` row to which the view has added `evidence` and
-    `history` (lists of `.values()` rows).
+    `history` (lists of `.values()` rows) and `figure` (claims.api_figures.claim_figure_summary).
     """
 
     start = serializers.IntegerField(help_text="Character span of the sentence in the article.")
     end = serializers.IntegerField()
     extractor_version = serializers.CharField()
     status_definition = serializers.CharField()
-    figure = FigureRefSerializer(allow_null=True, help_text="The figure this claim reports.")
+    figure = FigureSerializer(
+        allow_null=True,
+        help_text="The figure this claim reports, with its latest, highest and lowest values "
+        "(details at /api/figures/{id}/).",
+    )
     evidence = EvidenceSerializer(many=True)
     history = HistoryEntrySerializer(many=True, help_text="Status changes, oldest first.")
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super().to_representation(row)
-        figure_id = row["figure_id"]
         data.update(
             start=row["start"],
             end=row["end"],
             extractor_version=row["extractor_version"],
             status_definition=Claim.STATUS_DEFINITIONS[Claim.Status(row["status"])],
-            figure=None if figure_id is None else {"id": figure_id, "label": row["figure__label"]},
+            figure=row["figure"],
             evidence=[evidence_item(e) for e in row["evidence"]],
             history=[history_item(h) for h in row["history"]],
         )
@@ -311,7 +309,7 @@ class ReviewInputSerializer(serializers.Serializer):
     )
 
 
-class ConflictSerializer(serializers.Serializer):
+class ReviewConflictSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Who changed the claim, and to what.")
     current = ClaimDetailSerializer(help_text="The claim as it is now.")
 

@@ -217,7 +217,8 @@ def test_detail_has_article_speaker_evidence_history_and_figure(client, editor, 
     assert data["status"] == "disputed"
     assert data["version"] == 3
     assert data["status_definition"] == "Credible sources conflict about it."
-    assert data["figure"] == {"id": figure.id, "label": "Almaty death toll"}
+    assert (data["figure"]["id"], data["figure"]["label"]) == (figure.id, "Almaty death toll")
+    assert data["figure"]["report_count"] == 1
     assert data["speaker"]["name"] == "Maria Okafor"
     assert data["speaker_role"] == "police spokeswoman"
     assert data["article"]["id"] == claim.article_id
@@ -301,11 +302,22 @@ def test_claim_detail_query_count_does_not_grow_with_history(
     for status in ["verified", "disputed", "false", "unverified"]:
         claim_review(claim=claim, status=status, by=editor, note=f"now {status}")
         Evidence.objects.create(claim=claim, url=f"https://e.example/{status}")
-    # 1. the claim with article, outlet, speaker, figure; 2. evidence (with editor);
+    # 1. the claim with article, outlet and speaker; 2. evidence (with editor);
     # 3. status history (with editor)
     with django_assert_max_num_queries(3):
         data = client.get(f"/api/claims/{claim.id}/").json()
     assert len(data["history"]) == 4 and len(data["evidence"]) == 4
+    assert data["figure"] is None
+
+    # With a figure, its summary (claims.api_figures.claim_figure_summary) adds:
+    # 4. the figure; 5. its claims with article, outlet and speaker; 6. their credited agencies
+    figure = Figure.objects.create(label="Toll", kind="casualty", outcome="killed")
+    for _ in range(5):
+        make_claim(figure=figure, kind=Claim.Kind.CASUALTY, outcome=Claim.Outcome.KILLED)
+    Claim.objects.filter(pk=claim.pk).update(figure=figure)
+    with django_assert_max_num_queries(6):
+        data = client.get(f"/api/claims/{claim.id}/").json()
+    assert data["figure"]["report_count"] == 6
 
 
 def test_actor_speaker_ids_are_browsable(client, actor):

@@ -15,6 +15,7 @@ import re
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -61,6 +62,13 @@ def test_schema_is_openapi_3_and_lists_every_endpoint(client):
         claim_params
     )
     assert {"cursor", "page_size", "ordering"} <= claim_params
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    # A warning is usually a wrong schema: two serializers sharing a component name, a field
+    # whose type could not be inferred. (--fail-on-warn makes the command raise on any.)
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "s.yaml"))
+    assert (tmp_path / "s.yaml").read_text().startswith("openapi: 3")
 
 
 def test_interactive_docs_load_every_asset_from_this_server(client):
