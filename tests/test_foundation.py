@@ -53,6 +53,7 @@ def test_check_deploy_is_clean_with_documented_production_variables(tmp_path):
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
     result = run_manage("check", env={"DEBUG": "0", "CLAIMDESK_DATA_DIR": str(tmp_path)})
     assert result.returncode != 0
+    assert "claims.E001" in result.stderr
     assert "SECRET_KEY is required" in result.stderr
 
 
