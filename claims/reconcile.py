@@ -614,13 +614,17 @@ def analyse_figure(
             c for c in same.claim_ids if c != r.claim_id and by_id[c].source_key != r.source_key
         )
         if others:
-            first = by_id[min(others, key=lambda c: (by_id[c].published_at, c))]
+            conflicting = sorted(
+                (by_id[c] for c in others), key=lambda o: (o.published_at, o.claim_id)
+            )
+            # One mention per value and source: a source repeated by three outlets is one voice.
+            voices = list(dict.fromkeys((o.display, o.source_name) for o in conflicting))
+            described = "; ".join(f"{value} from {source}" for value, source in voices[:2])
+            more = f" and {len(voices) - 2} more" if len(voices) > 2 else ""
             suggestion = Suggestion(
                 "disputed",
-                f"Conflicts with {first.display} from {first.source_name} "
-                f"({first.outlet_name or 'unknown outlet'}, {_day(first.published_at)})"
-                + (f" and {len(others) - 1} other report(s)" if len(others) > 1 else "")
-                + " at the same moment.",
+                f"Conflicts with {described}{more}, reported at the same moment "
+                f"({_day(conflicting[0].published_at)}).",
             )
         elif same.corroborated:
             suggestion = Suggestion(

@@ -13,7 +13,7 @@ review, a move or a re-import is reflected at once and nothing derived is stored
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -416,16 +416,23 @@ def figure_accept_suggestions(
     figure: Figure,
     by: AbstractBaseUser,
     claim_ids: Iterable[int] | None = None,
+    expected: Mapping[int, str] | None = None,
 ) -> AcceptResult:
     """Apply the figure's suggested statuses to its unreviewed claims, through `claim_review`.
 
     A claim an editor already decided keeps that decision: a suggestion never overrides one.
     All or nothing: if `claim_review` refuses one claim (permission, a colleague's concurrent
     decision), nothing is changed and its error propagates.
+
+    `expected` maps claim ids to the suggestion the editor was shown: a claim whose suggestion
+    has changed since (a new report arrived) is skipped rather than given a status the editor
+    never saw. It also limits the claims, like `claim_ids`.
     """
     from claims.services import claim_review  # the review service owns every status change
 
     wanted = None if claim_ids is None else set(claim_ids)
+    if expected is not None:
+        wanted = set(expected) if wanted is None else wanted & set(expected)
     claims = {c.pk: c for c in figure_claims().filter(figure=figure)}
     analysis = reconcile.analyse_figure(report_for(c) for c in claims.values())
     result = AcceptResult()
@@ -436,6 +443,10 @@ def figure_accept_suggestions(
         suggestion = entry.suggestion
         if suggestion.status is None:
             result.skipped.append((claim.pk, "no suggestion"))
+        elif expected is not None and expected.get(claim.pk) != suggestion.status:
+            result.skipped.append(
+                (claim.pk, f"the suggestion changed to {suggestion.status} since it was shown")
+            )
         elif claim.status != Claim.Status.UNREVIEWED:
             result.skipped.append((claim.pk, f"already reviewed ({claim.get_status_display()})"))
         else:

@@ -1,11 +1,193 @@
-"""The figure panel (timeline chart, conflicts) on the claim page.
-(Placeholder: the reconcile work fills this in.)"""
+"""`{% figure_panel claim %}`: the claim's figure across articles, beside the claim.
+
+For a casualty or arrest claim: the figure's timeline as an inline SVG chart drawn here on the
+server (no script, no external asset), the reports behind it, the conflicting reports, and the
+status reconciliation suggests for this claim. For any claim with a resolved speaker: the same
+statement in other articles and the speaker's role-consistency flag.
+
+Queries, whatever the size of the figure: the figure, its claims (joined with article, outlet
+and speaker), their credited agencies; for a speaker, their statements (two) and their roles
+(one). Everything from articles is escaped by the template engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from claims import reconcile
+from claims.models import Claim, Figure
+from claims.services.figures import (
+    figure_analysis,
+    figures_with_reports,
+    role_flags_for,
+    speaker_statement_groups,
+)
 
 register = template.Library()
 
+# Chart geometry, in SVG user units (the chart scales to the panel's width).
+WIDTH, HEIGHT = 560, 210
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 34
+LABEL_EVERY_POINT_UP_TO = 12  # more points than this: label only the latest and the extremes
 
-@register.simple_tag
-def figure_panel(claim) -> str:
-    return ""
+
+@dataclass(frozen=True)
+class Point:
+    claim_id: int
+    x: float
+    y: float
+    y_high: float | None  # a range's top; None for a single value
+    open_ended: bool  # "more than", "at least": an arrow up
+    label: str
+    show_label: bool
+    label_left: bool  # near the right edge: the label goes to the left of the point
+    tone: str  # disputed | verified | plain
+    current: bool
+    title: str  # the tooltip: value, source, outlet, date
+
+
+def _nice_ceiling(value: float) -> int:
+    """A round number at or above `value` for the top of the axis (1, 2, 2.5, 5 × 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return int(step * magnitude)
+    return int(10 * magnitude)
+
+
+def _day(dt: datetime | None) -> str:
+    return f"{dt.day} {dt:%b %Y}" if dt else "undated"
+
+
+def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, Any] | None:
+    """Coordinates for the timeline chart, or None when fewer than one dated report."""
+    entries = [e for e in analysis.timeline if e.report.published_at is not None]
+    if not entries:
+        return None
+    times = [e.report.published_at.timestamp() for e in entries]  # type: ignore[union-attr]
+    t0, t1 = min(times), max(times)
+    top = _nice_ceiling(max(e.report.top for e in entries) * 1.1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(t: float) -> float:
+        return round(LEFT + (plot_w / 2 if t1 == t0 else (t - t0) / (t1 - t0) * plot_w), 1)
+
+    def y_of(v: float) -> float:
+        return round(TOP + plot_h - v / top * plot_h, 1)
+
+    keep = {analysis.latest, analysis.highest, analysis.lowest}
+    points: list[Point] = []
+    labelled: list[tuple[float, float, str]] = []  # (x, y, text) of labels drawn so far
+    for entry, t in zip(entries, times, strict=True):
+        r = entry.report
+        ranged = r.qualifier == "range" and r.value_high is not None
+        x, y = x_of(t), y_of(r.value_low)
+        # The same value drawn nearby already carries the label: repeating it only overlaps.
+        show = (len(entries) <= LABEL_EVERY_POINT_UP_TO or r in keep) and not any(
+            text == r.display and abs(lx - x) < 40 and abs(ly - y) < 12 for lx, ly, text in labelled
+        )
+        if show:
+            labelled.append((x, y, r.display))
+        points.append(
+            Point(
+                claim_id=r.claim_id,
+                x=x,
+                y=y,
+                y_high=y_of(r.value_high) if ranged else None,  # type: ignore[arg-type]
+                open_ended=r.qualifier in ("more_than", "at_least") and r.value_high is None,
+                label=r.display,
+                show_label=show,
+                label_left=x > WIDTH - RIGHT - 60,
+                tone=entry.suggestion.status or "plain",
+                current=r.claim_id == current_id,
+                title=f"{r.display} — {r.source_name}, {r.outlet_name or 'unknown outlet'}, "
+                f"{_day(r.published_at)}",
+            )
+        )
+    first, last = entries[0].report.published_at, entries[-1].report.published_at
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "baseline": y_of(0),
+        "mid_y": y_of(top / 2),
+        "top_label": f"{top:,}",
+        "mid_label": f"{top / 2:,.0f}" if top % 2 == 0 else f"{top / 2:,.1f}",
+        "first_day": _day(first),
+        "last_day": _day(last) if last != first else "",
+        "points": points,
+    }
+
+
+def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
+    if not claim.figure_id:
+        return None
+    figure = figures_with_reports(Figure.objects.filter(pk=claim.figure_id)).first()
+    if figure is None:
+        return None
+    analysis = figure_analysis(figure)
+    by_id = {e.report.claim_id: e for e in analysis.timeline}
+    conflicts = []
+    for c in analysis.conflicts:
+        # One line per value, with who gave it and where: "164 (Health Ministry: Daily Ledger,
+        # Northern Courier) vs more than 200 (Democratic Choice: Northern Courier)".
+        values: dict[str, dict[str, list[str]]] = {}
+        for report in sorted((by_id[i].report for i in c.claim_ids), key=lambda r: r.bounds):
+            sources = values.setdefault(report.display, {})
+            outlets = sources.setdefault(report.source_name, [])
+            if report.outlet_name and report.outlet_name not in outlets:
+                outlets.append(report.outlet_name)
+        conflicts.append({"start": c.start, "values": values})
+    return {
+        "figure": figure,
+        "analysis": analysis,
+        "entry": by_id.get(claim.pk),
+        "chart": chart(analysis, current_id=claim.pk),
+        "conflicts": conflicts,
+        "can_change": bool(user and user.has_perm("claims.change_figure")),
+        "can_review": bool(user and user.has_perm("claims.review_claim")),
+    }
+
+
+def _speaker_context(claim: Claim) -> dict[str, Any] | None:
+    if not claim.speaker_id:
+        return None
+    flags = role_flags_for([claim.speaker_id])
+    group = None
+    if claim.kind == Claim.Kind.ATTRIBUTION:
+        group = next(
+            (g for g in speaker_statement_groups(claim.speaker_id) if claim.pk in g.claim_ids),
+            None,
+        )
+    if not flags and (group is None or len(group.claim_ids) < 2):
+        return None
+    return {
+        "role_flag": flags[0] if flags else None,
+        "group": group,
+        "others": [i for i in group.claim_ids if i != claim.pk] if group else [],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def figure_panel(context: template.Context, claim: Claim) -> SafeString | str:
+    """The figure and speaker panel for one claim; empty when there is nothing to show."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    figure = _figure_context(claim, user)
+    speaker = _speaker_context(claim)
+    if figure is None and speaker is None:
+        return ""
+    return render_to_string(
+        "claims/figures/panel.html",
+        {"claim": claim, "fig": figure, "speaker": speaker, "request": request},
+    )
