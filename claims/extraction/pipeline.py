@@ -7,7 +7,7 @@ the dependency parse and entities of that Doc.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -15,7 +15,7 @@ from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
 from claims.extraction.figures import Figure, find_figures
 from claims.extraction.hedges import qualifies_previous, reports_hedge, sentence_hedges
-from claims.extraction.lexicon import KIND_OF_OUTCOME
+from claims.extraction.lexicon import GROUP_PRONOUNS, KIND_OF_OUTCOME, PERSON_PRONOUNS
 from claims.extraction.model import get_nlp
 from claims.extraction.speakers import Speaker, SpeakerResolver
 from claims.extraction.types import ExtractedClaim
@@ -262,10 +262,32 @@ def _figure_speaker(
     return next((speaker for _cue, speaker in cues if speaker is not None), None)
 
 
+def _aliases(drafts: list[_Draft]) -> dict[str, tuple[str, ...]]:
+    """Every other name an article uses for each speaker ("Tokayev", "the president"), so the
+    importer can match the actor across articles. Pronouns are not names."""
+    names: dict[str, list[str]] = {}
+    for draft in drafts:
+        speaker = draft.speaker
+        if speaker is None or speaker.name is None:
+            continue
+        seen = names.setdefault(speaker.name, [])
+        for alias in (*speaker.aliases, speaker.text):
+            plain = alias.lower()
+            if alias != speaker.name and plain not in PRONOUNS and alias not in seen:
+                seen.append(alias)
+    return {name: tuple(found) for name, found in names.items()}
+
+
+PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | {"i", "you", "us", "me"}
+
+
 def _finish(doc: Doc, drafts: list[_Draft]) -> list[ExtractedClaim]:
     claims: list[ExtractedClaim] = []
     seen: set[str] = set()
+    aliases = _aliases(drafts)
     for draft in drafts:
+        if draft.speaker is not None and draft.speaker.name in aliases:
+            draft.speaker = replace(draft.speaker, aliases=aliases[draft.speaker.name])
         bounds = _sentence_bounds(draft.sent)
         assert bounds is not None
         start, end = bounds

@@ -77,8 +77,9 @@ class SpeakerResolver:
         if has_the and is_role_word(head):
             actor = self.actors.by_role(lemma, head.i)
             if actor is not None:
-                return Speaker(actor.name, mention.text, actor.role or mention.text, PERSON,
-                               tuple([*actor.aliases, mention.text]))  # fmt: skip
+                words = head.doc[head.left_edge.i : head.i + 1].text  # "the president"
+                return Speaker(actor.name, words, actor.role or mention.text, PERSON,
+                               tuple(actor.aliases))  # fmt: skip
         if has_the and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
             previous = self.last_org
             if previous is None and lemma in _GENERIC_ORG_NOUNS:
