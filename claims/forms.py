@@ -157,3 +157,8 @@ class EvidenceForm(forms.Form):
     title = forms.CharField(max_length=500, required=False)
     stance = forms.ChoiceField(choices=Evidence.Stance.choices, initial=Evidence.Stance.SUPPORTS)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # Its own ids: the decision form on the same page also has a "note".
+        kwargs.setdefault("auto_id", "evidence_%s")
+        super().__init__(*args, **kwargs)

@@ -196,7 +196,7 @@ def test_stale_version_raises_conflict_naming_who_and_what(editor, second_editor
 
     conflict = exc.value
     assert "erin changed this claim to False" in str(conflict)
-    assert 'with the note "Police later said 9."' in str(conflict)
+    assert "Their note: “Police later said 9.”" in str(conflict)
     assert "Your decision was not saved" in str(conflict)
     assert conflict.claim.status == Status.FALSE and conflict.claim.version == 2
     assert conflict.latest_change.changed_by == second_editor

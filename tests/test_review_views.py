@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, StatusChange
+from claims.models import Claim, Evidence, Figure, StatusChange
 from claims.services import claim_review
 from tests.conftest import make_article, make_claim
 
@@ -406,19 +406,24 @@ def test_queue_with_article_filter_adds_one_query(
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_claim_page_query_count_is_constant(
-    editor_client, editor, actor, django_assert_max_num_queries, n
+    editor_client, editor, actor, outlet, django_assert_max_num_queries, n
 ):
-    article = make_article(body=" ".join([SENTENCE_A] * n))
+    figure = Figure.objects.create(label="Arrests", kind="arrest", outcome="arrested")
+    article = make_article(body=" ".join([SENTENCE_A] * n), outlet=outlet)
     claims = [
         make_claim(
             article,
             sentence=SENTENCE_A,
             speaker=actor,
+            figure=figure,
             start=i * (len(SENTENCE_A) + 1),
             end=i * (len(SENTENCE_A) + 1) + len(SENTENCE_A),
         )
         for i in range(n)
     ]
+    # The same figure reported by n other articles, too.
+    for _ in range(n):
+        make_claim(make_article(outlet=outlet), speaker=actor, figure=figure)
     claim = claims[0]
     for i in range(n):
         claim_review(
@@ -428,10 +433,22 @@ def test_claim_page_query_count_is_constant(
             note=f"round {i}",
             evidence=[{"url": f"https://e.example/{i}"}],
         )
-    # 1 session, 2 user, 3-4 permissions, 5 the claim with article, outlet, speaker and the
-    # last reviewer, 6 the article's claims, 7 history with who, 8 evidence with who.
-    with django_assert_max_num_queries(8):
+    # The review page's own queries: 1 session, 2 user, 3-4 the user's and their groups'
+    # permissions, 5 the claim with article, outlet, speaker and last reviewer, 6 the article's
+    # claims, 7 history with who, 8 evidence with who. Then the figure panel (claims/
+    # templatetags/figure_tags.py, reconcile work): 9 the figure, 10 its reports with article,
+    # outlet and speaker, 11 their articles' credited agencies, 12 the speaker's roles.
+    with django_assert_max_num_queries(12):
         response = editor_client.get(reverse("claims:claim", args=[claim.pk]))
     assert len(response.context["history"]) == n
     assert len(response.context["evidence"]) == n
     assert len(response.context["other_claims"]) == n - 1
+
+
+def test_claim_page_of_a_claim_without_figure_or_speaker_needs_eight_queries(
+    editor_client, claim, django_assert_max_num_queries
+):
+    # Queries 1-8 as listed above; the figure panel has nothing to look up.
+    with django_assert_max_num_queries(8):
+        response = editor_client.get(reverse("claims:claim", args=[claim.pk]))
+    assert response.status_code == 200

@@ -281,12 +281,12 @@ def _conflict(current: Claim, expected_version: int) -> ReviewConflict:
         who = _user_label(latest.changed_by)
         when = timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M %Z")
         to = Claim.Status(latest.to_status).label
-        message = f"{who} changed this claim to {to} at {when}"
+        message = f"{who} changed this claim to {to} at {when}."
         if latest.note:
-            message += f' with the note "{latest.note}"'
+            message += f" Their note: “{latest.note}”"
         message += (
-            ". Your decision was not saved; read their decision and submit yours again if you "
-            "still disagree."
+            " Your decision was not saved: read theirs, and submit yours again if you still "
+            "disagree."
         )
     return ReviewConflict(
         message, claim=current, latest_change=latest, expected_version=expected_version

@@ -90,8 +90,7 @@
 
   // ---- After each render -------------------------------------------------------------------
   function afterRender() {
-    const mark = document.getElementById("claim-sentence");
-    if (mark) mark.scrollIntoView({ block: "center" });
+    revealSentence();
     const conflict = document.getElementById("conflict");
     if (conflict) conflict.scrollIntoView({ block: "nearest" });
     const list = document.querySelector("[data-claim-list] tbody");
@@ -107,6 +106,21 @@
     });
     const errorField = document.querySelector("#decision-form .errors, #evidence-form .errors");
     if (errorField) errorField.closest("form").querySelector("textarea, input[type=url]")?.focus();
+  }
+
+  // Bring the claim's sentence into view. On wide screens the article is its own scrolling
+  // pane: scroll only the pane, keeping the toolbar and decision form where they are.
+  function revealSentence() {
+    const mark = document.getElementById("claim-sentence");
+    if (!mark) return;
+    const pane = mark.closest(".article-pane");
+    if (pane && pane.scrollHeight > pane.clientHeight + 1) {
+      const offset = mark.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+      pane.scrollTop += offset - pane.clientHeight / 3;
+      window.scrollTo(0, 0);
+    } else {
+      mark.scrollIntoView({ block: "center" });
+    }
   }
 
   // ---- Keyboard ------------------------------------------------------------------------------
