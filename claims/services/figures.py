@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from claims import reconcile
@@ -219,10 +219,15 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
         figure_of = dict(grouping.assigned)
         for new, figure in zip(grouping.new, created, strict=True):
             figure_of.update(dict.fromkeys(new.claim_ids, figure.pk))
-        for claim in claims:
-            claim.figure_id = figure_of[claim.pk]
-            claim.updated_at = now
-        Claim.objects.bulk_update(claims, ["figure", "updated_at"])
+        # One UPDATE with a CASE per figure (not per claim, as bulk_update would build): an
+        # article's claims go to a handful of figures.
+        members: dict[int, list[int]] = {}
+        for claim_id, figure_id in figure_of.items():
+            members.setdefault(figure_id, []).append(claim_id)
+        Claim.objects.filter(pk__in=figure_of).update(
+            figure_id=Case(*(When(pk__in=ids, then=Value(fid)) for fid, ids in members.items())),
+            updated_at=now,
+        )
 
         touched = [figures[pk] for pk in set(grouping.assigned.values())]
         for figure in touched:
