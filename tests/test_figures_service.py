@@ -389,3 +389,64 @@ def test_statement_groups_for_a_speaker(kz):
     assert [len(g.claim_ids) for g in by_size] == [2, 1]
     assert set(by_size[0].claim_ids) == {kz.claims[4].pk, kz.claims[13].pk}
     assert by_size[0].corroboration_count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_two_imports_of_the_same_new_event_at_once_make_one_figure():
+    """Two import workers group reports of an event no figure exists for yet, concurrently.
+
+    Worker 1 groups its article and holds its transaction open; worker 2 groups meanwhile.
+    Without the advisory lock, worker 2 would not see worker 1's uncommitted figure and would
+    create a second one.
+    """
+    import threading
+    import time
+    from datetime import UTC, datetime
+
+    from django.db import close_old_connections, transaction
+
+    articles = []
+    for n, value in enumerate((26, 40)):
+        article = make_article(
+            title=f"Clashes in Kazakhstan {n}",
+            body=f"In Kazakhstan {value} people were killed, officials said.",
+            published_at=datetime(2022, 1, 7, 8 + n, tzinfo=UTC),
+        )
+        make_claim(
+            article,
+            kind="casualty",
+            outcome="killed",
+            subject="people",
+            value_low=value,
+            value_high=value,
+        )
+        articles.append(article)
+    first_grouped = threading.Event()
+    errors: list[BaseException] = []
+
+    def worker(article: Article, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                if not hold:
+                    first_grouped.wait(5)
+                figures_refresh_for_article(article=article)
+                if hold:
+                    first_grouped.set()
+                    time.sleep(0.5)  # the other worker runs now, inside our transaction
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [
+        threading.Thread(target=worker, args=(articles[0],), kwargs={"hold": True}),
+        threading.Thread(target=worker, args=(articles[1],), kwargs={"hold": False}),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert Figure.objects.count() == 1
+    assert Claim.objects.filter(figure__isnull=False).count() == 2
