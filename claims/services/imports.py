@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
@@ -32,19 +31,20 @@ from django.utils import timezone
 
 from claims.extraction import EXTRACTOR_VERSION, ExtractedClaim, extract_claims_many
 from claims.importers import ArticleRecord, RecordError
+from claims.importers.parallel import (
+    ExtractionFailed,
+    ExtractionPool,
+    Extractor,
+    extract_chunk,
+    extract_serially,
+)
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.services.figures import figures_refresh_for_article
 
 logger = logging.getLogger(__name__)
 
-# The extractor shape everywhere in import: many texts in, one list of claims per text out, in
-# order (claims.extraction.extract_claims_many). Batching is what makes spaCy fast.
-Extractor = Callable[[Sequence[str]], Iterable[list[ExtractedClaim]]]
-
 # Records are looked up in the database this many at a time, to skip extracting unchanged ones.
 PLAN_BATCH = 64
-# Texts handed to the extractor (or to one worker process) at a time.
-CHUNK_SIZE = 16
 
 
 class Outcome(StrEnum):
@@ -71,13 +71,6 @@ class ArticleImportResult:
         return self.outcome == Outcome.FAILED
 
 
-@dataclass(frozen=True)
-class ExtractionFailed:
-    """Extraction raised on one text; the article fails, the run goes on."""
-
-    message: str
-
-
 def article_import(
     *,
     record: ArticleRecord,
@@ -98,7 +91,7 @@ def article_import(
             .first()
         )
         if _needs_extraction(record, state):
-            claims = next(iter(_extract_chunk(extractor, [record.body])))
+            claims = next(iter(extract_chunk(extractor, [record.body])))
     return _write_safely(record, claims, extractor=extractor, dry_run=dry_run)
 
 
@@ -170,7 +163,7 @@ def _import_stream(
     elif pool is not None:
         stream = pool.extract(texts())
     else:
-        stream = _extract_serially(extractor, texts())
+        stream = extract_serially(extractor, texts())
 
     for claims in stream:
         while not pending[0].extract:
@@ -221,83 +214,6 @@ def _needs_extraction(record: ArticleRecord, state: tuple[str, str] | None) -> b
         return True
     content_hash, version = state
     return content_hash != record.content_hash or version != EXTRACTOR_VERSION
-
-
-# --- extraction, in this process or in workers ------------------------------------------------
-
-
-def _extract_chunk(
-    extractor: Extractor, texts: list[str]
-) -> list[list[ExtractedClaim] | ExtractionFailed]:
-    """Claims for each text; a text the extractor chokes on fails alone, not its whole batch."""
-    try:
-        results: list[list[ExtractedClaim] | ExtractionFailed] = [
-            list(claims) for claims in extractor(texts)
-        ]
-        if len(results) == len(texts):
-            return results
-    except Exception:
-        logger.warning("extraction failed on a batch; retrying its texts one by one", exc_info=True)
-    results = []
-    for text in texts:
-        try:
-            results.append(list(next(iter(extractor([text])))))
-        except Exception as exc:
-            results.append(
-                ExtractionFailed(f"claim extraction failed: {type(exc).__name__}: {exc}")
-            )
-    return results
-
-
-def _extract_serially(
-    extractor: Extractor, texts: Iterator[str]
-) -> Iterator[list[ExtractedClaim] | ExtractionFailed]:
-    while chunk := list(islice(texts, CHUNK_SIZE)):
-        yield from _extract_chunk(extractor, chunk)
-
-
-def _worker_init(extractor: Extractor, ready: multiprocessing.SimpleQueue) -> None:
-    # Load the model now rather than on the first real chunk, and say so: a caller that wants to
-    # time only the extraction can wait for every worker to be ready (see ExtractionPool.wait_ready).
-    extractor(["Police said two people were killed on Friday."])
-    ready.put(True)
-
-
-class ExtractionPool:
-    """N worker processes running the extractor on chunks of texts, results in input order.
-
-    Processes are *spawned*, not forked: a forked child would share this process's database
-    connections (and spaCy's thread pools), and the workers need neither.
-    """
-
-    def __init__(self, workers: int, extractor: Extractor) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.workers = workers
-        self._extractor = extractor
-        self._ready = context.SimpleQueue()
-        self._pool = context.Pool(
-            workers, initializer=_worker_init, initargs=(extractor, self._ready)
-        )
-
-    def wait_ready(self) -> None:
-        """Block until every worker has loaded its model."""
-        for _ in range(self.workers):
-            self._ready.get()
-
-    def extract(self, texts: Iterator[str]) -> Iterator[list[ExtractedClaim] | ExtractionFailed]:
-        # Two chunks in flight per worker: each has its next chunk queued while this process
-        # writes, and memory stays bounded however long the input is.
-        window: deque = deque()
-        while chunk := list(islice(texts, CHUNK_SIZE)):
-            window.append(self._pool.apply_async(_extract_chunk, (self._extractor, chunk)))
-            if len(window) >= 2 * self.workers:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
-
-    def close(self) -> None:
-        self._pool.close()
-        self._pool.join()
 
 
 # --- writing one article ------------------------------------------------------------------------
@@ -362,7 +278,7 @@ def _write_in_transaction(
     )
     if extract and claims is None:
         # Planned as unchanged, but an earlier record in this run changed the article since.
-        extracted = _extract_chunk(extractor, [record.body])[0]  # type: ignore[arg-type]
+        extracted = extract_chunk(extractor, [record.body])[0]  # type: ignore[arg-type]
         if isinstance(extracted, ExtractionFailed):
             raise RuntimeError(extracted.message)
         claims = extracted

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -79,7 +80,8 @@ class Command(BaseCommand):
         if verbosity >= 1 and self.stderr.isatty():
             from tqdm import tqdm
 
-            progress = tqdm(unit=" articles", file=sys.stderr, dynamic_ncols=True)
+            # The wrapped stream itself: OutputWrapper would add a newline to every redraw.
+            progress = tqdm(unit=" articles", file=self.stderr._out, dynamic_ncols=True)
 
         started = time.monotonic()
         counts: Counter[str] = Counter()
@@ -100,6 +102,11 @@ class Command(BaseCommand):
                     self._say(self._line(result), progress)
                 if progress is not None:
                     progress.update(1)
+        except BrokenProcessPool as exc:
+            raise CommandError(
+                f"An extraction worker process died ({exc}). Articles written so far are saved; "
+                "run again (unchanged ones are skipped), or with --workers 1 to see the error."
+            ) from exc
         finally:
             if progress is not None:
                 progress.close()
@@ -113,7 +120,7 @@ class Command(BaseCommand):
 
     def _say(self, line: str, progress: object) -> None:
         if progress is not None:
-            progress.write(line, file=sys.stdout)  # type: ignore[attr-defined]
+            progress.write(line, file=self.stdout._out)  # type: ignore[attr-defined]
         else:
             self.stdout.write(line)
 
