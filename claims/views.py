@@ -41,6 +41,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = filters.querystring()
+    for claim in page.object_list:
+        # Built here once per row rather than with {% url %} twice per row in the template.
+        claim.review_url = reverse("claims:claim", args=[claim.pk]) + qs + SENTENCE_ANCHOR
     article_id = filters.values.get("article")
     article = (
         Article.objects.only("id", "title").filter(pk=article_id).first() if article_id else None
@@ -52,7 +56,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "filter_article": article,
-            "qs": filters.querystring(),
+            "qs": qs,
             "statuses": _status_legend(),
         },
     )
@@ -218,6 +222,9 @@ def _render_claim(
         )
         .order_by("start", "id")
     )
+    qs = filters.querystring()
+    for other in article_claims:
+        other.review_url = reverse("claims:claim", args=[other.pk]) + qs + SENTENCE_ANCHOR
     history = list(claim.status_changes.select_related("changed_by").order_by("id"))
     evidence = list(claim.evidence.select_related("added_by"))
     can_review = request.user.has_perm(REVIEW_PERMISSION)
@@ -225,7 +232,6 @@ def _render_claim(
         decision_form = DecisionForm(initial={"version": claim.version})
     if evidence_form is None:
         evidence_form = EvidenceForm()
-    qs = filters.querystring()
     segments, sentence_found = article_segments(claim.article.body, claim, article_claims)
     return render(
         request,
