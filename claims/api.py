@@ -12,6 +12,7 @@ claims.serializers, the one write goes through `claims.services.claim_review`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
@@ -21,14 +22,15 @@ from django.urls import include, path, re_path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
-from django_filters.rest_framework import DjangoFilterBackend
+from drf_orjson_renderer.renderers import ORJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, schema
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -36,7 +38,13 @@ from rest_framework_csv.renderers import PaginatedCSVRenderer
 
 from claims import claimreview
 from claims.api_figures import FigureViewSet, claim_figure_summary
-from claims.filters import ActorFilter, ArticleFilter, ClaimFilter, StatusChangeFilter
+from claims.filters import (
+    ActorFilter,
+    ArticleFilter,
+    ClaimFilter,
+    QueryParamFilterBackend,
+    StatusChangeFilter,
+)
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.pagination import ChangeFeedPagination, IdCursorPagination
 from claims.serializers import (
@@ -53,6 +61,7 @@ from claims.serializers import (
     ReviewConflictSerializer,
     ReviewInputSerializer,
     StatusChangeSerializer,
+    iso,
 )
 from claims.services import ReviewConflict, ReviewError, claim_review
 
@@ -73,12 +82,14 @@ class CSVRenderer(PaginatedCSVRenderer):
         return super().flatten_list(items)
 
     def flatten_item(self, item: Any) -> dict[str, Any]:
-        if isinstance(item, str) and item[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if isinstance(item, datetime):
+            item = iso(item)
+        elif isinstance(item, str) and item[:1] in ("=", "+", "-", "@", "\t", "\r"):
             item = "'" + item
         return super().flatten_item(item)
 
 
-class JSONLDRenderer(JSONRenderer):
+class JSONLDRenderer(ORJSONRenderer):
     """ClaimReview answers are JSON-LD; `Accept: application/json` gets the same as plain JSON."""
 
     media_type = "application/ld+json"
@@ -97,6 +108,8 @@ class ApiViewMixin:
     to revalidate every time: claim status is live data.
     """
 
+    filter_backends = [QueryParamFilterBackend, OrderingFilter]
+
     @method_decorator(conditional_page)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
@@ -114,8 +127,8 @@ class ApiViewMixin:
         if response.status_code >= 400 and (
             renderer is None or isinstance(renderer, CSVRenderer | JSONLDRenderer)
         ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+            request.accepted_renderer = ORJSONRenderer()
+            request.accepted_media_type = ORJSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -147,7 +160,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ClaimFilter
     # Cursor pagination needs a unique, immutable ordering: only the id qualifies.
     ordering_fields = ["id"]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [ORJSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     def get_queryset(self) -> QuerySet:
         if self.action == "retrieve":
@@ -186,7 +199,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             409: ReviewConflictSerializer,
         },
     )
-    @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @action(detail=True, methods=["post"], renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer])
     def review(self, request: Request, pk: str | None = None) -> Response:
         claim = _claim_or_404(pk)
         serializer = ReviewInputSerializer(data=request.data)
@@ -231,7 +244,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         detail=True,
         methods=["get"],
         url_path="claimreview",
-        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        renderer_classes=[JSONLDRenderer, ORJSONRenderer],
         pagination_class=None,
         filter_backends=[],
     )
@@ -294,7 +307,7 @@ def _with_review_note(queryset: QuerySet) -> QuerySet:
     },
 )
 class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
-    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    renderer_classes = [JSONLDRenderer, ORJSONRenderer]
     pagination_class = IdCursorPagination
     filter_backends: list = []
 
@@ -401,7 +414,7 @@ class StatusChangeFeedView(ApiViewMixin, generics.ListAPIView):
     pagination_class = ChangeFeedPagination
     filterset_class = StatusChangeFilter
     # No OrderingFilter: the feed's order is its contract.
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [QueryParamFilterBackend]
 
     def get_queryset(self) -> QuerySet:
         return StatusChange.objects.values(*STATUS_CHANGE_COLUMNS)

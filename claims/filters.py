@@ -7,11 +7,18 @@ that typed `hedged=ture` must not receive every claim and think it got the hedge
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 
 from claims.models import Actor, Article, Claim, StatusChange
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 _BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 # Ids are 64-bit: a larger number is a client error (400), not a database overflow (500).
@@ -126,3 +133,19 @@ class StatusChangeFilter(django_filters.FilterSet):
     class Meta:
         model = StatusChange
         fields: list[str] = []
+
+
+class QueryParamFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that does nothing when the request names none of the filters.
+
+    Building a FilterSet deep-copies every filter and builds a form; on an unfiltered page of
+    100 claims that was about a fifth of the server's time. Same results, same errors.
+    """
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

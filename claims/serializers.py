@@ -3,8 +3,10 @@
 The claim list is the hot path (a million claims, pages of up to 500): the views fetch it with
 `.values(*CLAIM_COLUMNS)`, one query with its joins, and `ClaimSerializer.to_representation`
 shapes each row with plain dict building. That skips creating four model instances per row and
-DRF's per-field machinery, which together cost more than the query itself. The declared fields
-are still the contract: drf-spectacular documents them, and tests compare the output with them.
+DRF's per-field machinery, which together cost more than the query itself. Date-times stay
+`datetime` objects for the renderer to write (orjson, in C; "2026-11-25T03:19:00Z"), which is
+several times faster than formatting them here. The declared fields are still the contract:
+drf-spectacular documents them, and tests compare the output with them.
 Everything that is not hot (articles, actors, the review input) is a plain ModelSerializer.
 """
 
@@ -168,20 +170,20 @@ class ClaimSerializer(serializers.Serializer):
             "figure_id": row["figure_id"],
             "status": row["status"],
             "status_label": STATUS_LABELS[row["status"]],
-            "status_changed_at": iso(row["status_changed_at"]),
+            "status_changed_at": row["status_changed_at"],
             "version": row["version"],
             "article": {
                 "id": row["article_id"],
                 "api_url": f"{articles}{row['article_id']}/",
                 "title": row["article__title"],
                 "url": row["article__url"],
-                "published_at": iso(row["article__published_at"]),
+                "published_at": row["article__published_at"],
                 "outlet": None
                 if outlet_id is None
                 else {"id": outlet_id, "name": row["article__outlet__name"]},
             },
-            "created_at": iso(row["created_at"]),
-            "updated_at": iso(row["updated_at"]),
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
         }
 
 
@@ -226,7 +228,7 @@ def evidence_item(row: dict[str, Any]) -> dict[str, Any]:
         "stance": row["stance"],
         "note": row["note"],
         "added_by": row["added_by__username"],
-        "created_at": iso(row["created_at"]),
+        "created_at": row["created_at"],
     }
 
 
@@ -238,7 +240,7 @@ def history_item(row: dict[str, Any]) -> dict[str, Any]:
         "note": row["note"],
         "changed_by": row["changed_by__username"],
         "claim_version": row["claim_version"],
-        "created_at": iso(row["created_at"]),
+        "created_at": row["created_at"],
     }
 
 

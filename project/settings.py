@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -191,6 +192,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # orjson: the same JSON as DRF's renderer, encoded several times faster (large claim pages).
+    "DEFAULT_RENDERER_CLASSES": [
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # DRF reports errors in a list by index ({"evidence": {0: ...}}): write keys as strings, as
+    # json does. UTC date-times end in "Z", as DRF's own encoder writes them.
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS, orjson.OPT_UTC_Z),
     "DEFAULT_PAGINATION_CLASS": "claims.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     # Throttling is fair use, not security: it keeps one anonymous client from starving others.
