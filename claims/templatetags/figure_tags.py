@@ -178,6 +178,15 @@ def _speaker_context(claim: Claim) -> dict[str, Any] | None:
     }
 
 
+@register.filter
+def status_label(status: str) -> str:
+    """ "disputed" -> "Disputed", as the rest of the review UI names statuses."""
+    try:
+        return Claim.Status(status).label
+    except ValueError:
+        return status
+
+
 @register.simple_tag(takes_context=True)
 def figure_panel(context: template.Context, claim: Claim) -> SafeString | str:
     """The figure and speaker panel for one claim; empty when there is nothing to show."""
