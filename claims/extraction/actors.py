@@ -28,6 +28,8 @@ GROUP = "group"
 _NOT_PERSON_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "MONEY"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case", "npadvmod", "nummod"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_NEVER_ACTORS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "LAW",
+                           "WORK_OF_ART", "LANGUAGE", "MONEY", "PERCENT", "QUANTITY"})  # fmt: skip
 _AGE_WORDS = frozenset({"-", "year", "years", "old", "-year", "-old"})
 
 
@@ -140,12 +142,17 @@ def _phrase_end(head: Token) -> int:
 
 
 def _entity_span(token: Token) -> Span | None:
+    # Walks the IOB tags instead of scanning doc.ents, which is rebuilt on every access.
     if not token.ent_type_:
         return None
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
 
 
 def noun_phrase(head: Token) -> str:
@@ -354,10 +361,14 @@ class ArticleActors:
         self.doc = doc
         self.actors: list[Actor] = []
         self._by_name: dict[str, Actor] = {}
+        # Places, nationalities and dates never speak as people or groups: skipping them keeps
+        # this pass cheap on place-heavy copy.
         mentions = [
             describe(t)
             for t in doc
-            if t.pos_ == "PROPN" and not (t.dep_ in ("compound", "flat") and t.head.pos_ == "PROPN")
+            if t.pos_ == "PROPN"
+            and t.ent_type_ not in _NEVER_ACTORS
+            and not (t.dep_ in ("compound", "flat") and t.head.pos_ == "PROPN")
         ]
         # Longest names first, so "Tokayev" joins "Kassym-Jomart Tokayev".
         for mention in sorted(mentions, key=lambda m: -len((m.name or "").split())):

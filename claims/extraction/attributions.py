@@ -114,7 +114,7 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
         if current.i == verb.i and verb.dep_ in ("ROOT", "parataxis"):
             # "..., regional Governor Oleh Syniehubov said": the parser hung the speaker on the
             # noun before it. The phrase that ends right before the cue is its subject.
-            left = verb.doc[verb.i - 1] if verb.i > verb.sent.start else None
+            left = None if verb.is_sent_start else verb.doc[verb.i - 1]
             if (
                 left is not None
                 and left.pos_ in ("PROPN", "NOUN")
@@ -193,9 +193,8 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
 
 def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
     """Cues of one sentence, outermost first, nested ones dropped."""
-    has_quote = any(
-        q.words >= 2 and q.start < sent.end and q.end > sent.start for q in quotes
-    ) or any(t.text in QUOTE_CHARS for t in sent)
+    # Quotation marks in or right around the sentence (a quote may close in the next one).
+    has_quote = any(q.start - 1 <= sent.end and q.end >= sent.start for q in quotes)
     cues: list[Cue] = []
     for token in sent:
         if quoted[token.i] >= 0:

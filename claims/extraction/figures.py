@@ -307,13 +307,14 @@ def _head_phrase(head: Token) -> str:
         return noun_phrase(head)
     doc = head.doc
     start = head.i
-    while start > head.sent.start:
+    # Token.sent is slow (it searches for the sentence); the sentence start flag is enough.
+    while start > 0 and not doc[start].is_sent_start:
         prev = doc[start - 1]
         if prev.like_num or prev.dep_ in ("det", "nummod", "quantmod", "predet", "poss", "case"):
             break
         if prev.dep_ in ("compound", "amod", "nmod") and prev.lower_ not in _NOT_CLASSIFIERS:
             start -= 1
-        elif prev.text == "-" and start - 2 >= head.sent.start and not doc[start - 2].like_num:
+        elif prev.text == "-" and not prev.is_sent_start and not doc[start - 2].like_num:
             start -= 1  # "anti-war protesters"
         else:
             break
@@ -360,7 +361,9 @@ def _counted_noun(head: Token) -> Token:
 
 
 def _covered(token: Token, numbers: set[int]) -> bool:
-    return any(t.i in numbers for t in token.subtree)
+    # A subtree is a contiguous span in spaCy's projective parses: compare its edges.
+    left, right = token.left_edge.i, token.right_edge.i
+    return any(left <= i <= right for i in numbers)
 
 
 def _singular(token: Token) -> tuple[Token, str | None] | None:

@@ -81,6 +81,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     actors = ArticleActors(doc)
     resolver = SpeakerResolver(actors)
     sentences = [s for s in doc.sents if _sentence_bounds(s) is not None]
+    text = doc.text  # Doc.text joins every token: build it once
 
     # Pass 1, in reading order: cues and their speakers ("he" needs the speakers before it).
     cues_by_sentence: list[list[tuple[Cue, Speaker | None]]] = []
@@ -202,7 +203,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 if earlier and marker not in draft.hedges:
                     draft.hedges.append(marker)
 
-    return _finish(doc, drafts)
+    return _finish(text, drafts)
 
 
 def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> str:
@@ -281,7 +282,7 @@ def _aliases(drafts: list[_Draft]) -> dict[str, tuple[str, ...]]:
 PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | {"i", "you", "us", "me"}
 
 
-def _finish(doc: Doc, drafts: list[_Draft]) -> list[ExtractedClaim]:
+def _finish(text: str, drafts: list[_Draft]) -> list[ExtractedClaim]:
     claims: list[ExtractedClaim] = []
     seen: set[str] = set()
     aliases = _aliases(drafts)
@@ -293,7 +294,7 @@ def _finish(doc: Doc, drafts: list[_Draft]) -> list[ExtractedClaim]:
         start, end = bounds
         claim = ExtractedClaim(
             kind=draft.kind,
-            sentence=doc.text[start:end],
+            sentence=text[start:end],
             start=start,
             end=end,
             hedges=tuple(draft.hedges),
