@@ -239,6 +239,8 @@ def _render_claim(
         {
             "claim": claim,
             "article": claim.article,
+            # Imported URLs are not validated on the way in; link only to the web.
+            "article_link": _web_url(claim.article.url),
             "segments": segments,
             "sentence_found": sentence_found,
             "other_claims": [c for c in article_claims if c.pk != claim.pk],
@@ -309,6 +311,10 @@ def _locate(body: str, claim: Claim) -> tuple[int, int] | None:
     if found >= 0:
         return found, found + len(claim.sentence)
     return None
+
+
+def _web_url(url: str | None) -> str | None:
+    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def _status_legend() -> list[tuple[str, str, str]]:

@@ -119,9 +119,11 @@ def claims(outlet, actor):
     ]
 
 
-def login(page, base_url: str, username: str) -> None:
+def login(page, base_url: str, username: str, screenshot: str = "") -> None:
     page.goto(f"{base_url}/review/")
     expect(page).to_have_url(f"{base_url}/accounts/login/?next=/review/")
+    if screenshot:
+        shoot(page, screenshot)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -139,7 +141,7 @@ def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(page, live_server.url, editor.username)
+    login(page, live_server.url, editor.username, screenshot="review-login.png")
     newest_first = list(reversed(claims))
     rows = page.locator("table.claims tbody tr")
     expect(rows).to_have_count(4)
@@ -239,7 +241,7 @@ def test_plain_forms_work_without_javascript(browser, live_server, editor, claim
     )
     page = context.new_page()
     login(page, live_server.url, editor.username)
-    page.locator("table.claims tbody tr").first.get_by_role("link").click()
+    page.locator("table.claims tbody tr .sentence a").first.click()
     decision = page.locator("#decision-form")
     decision.get_by_label("Disputed").check()
     decision.get_by_label("Note").fill("Figures conflict.")
@@ -255,3 +257,30 @@ def test_plain_forms_work_without_javascript(browser, live_server, editor, claim
     page.get_by_role("button", name="Add evidence").click()
     expect(page.locator(".evidence-list")).to_contain_text("https://wire.example/report")
     context.close()
+
+
+def test_admin_review_action_with_confirmation(browser, live_server, editor, claims):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/admin/claims/claim/")
+    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    for claim in claims[:2]:
+        page.locator(f'input.action-select[value="{claim.pk}"]').check()
+    page.select_option('select[name="action"]', "mark_unverified")
+    page.locator('button[name="index"]').click()
+    expect(page.get_by_role("heading", name="Mark 2 claims as Unverified")).to_be_visible()
+    shoot(page, "admin-confirm.png")
+    page.get_by_label("Note").fill("Could not reach the ministry.")
+    page.get_by_role("button", name="Mark 2 as Unverified").click()
+    expect(page.locator(".messagelist")).to_contain_text("Marked 2 claims as Unverified.")
+    shoot(page, "admin-claims.png")
+    for claim in claims[:2]:
+        change = StatusChange.objects.get(claim=claim)
+        assert (change.to_status, change.note, change.changed_by_id) == (
+            "unverified",
+            "Could not reach the ministry.",
+            editor.pk,
+        )
+    assert not StatusChange.objects.filter(claim__in=claims[2:]).exists()
+    page.close()

@@ -210,6 +210,15 @@ def test_claim_page_escapes_untrusted_article_text(editor_client):
     assert "Police said 4 were arrested &lt;b&gt;today&lt;/b&gt;." in html
 
 
+def test_claim_page_links_only_to_web_urls(editor_client):
+    bad = make_claim(make_article(url="javascript:alert(1)"))
+    good = make_claim(make_article(url="https://ledger.example/story"))
+    bad_html = editor_client.get(reverse("claims:claim", args=[bad.pk])).content.decode()
+    good_html = editor_client.get(reverse("claims:claim", args=[good.pk])).content.decode()
+    assert "javascript:alert" not in bad_html
+    assert 'href="https://ledger.example/story"' in good_html
+
+
 def test_claim_page_when_sentence_left_the_article(editor_client, article):
     claim = make_claim(article, sentence=SENTENCE_A)
     Claim.objects.filter(pk=claim.pk).update(

@@ -30,6 +30,17 @@ admin.site.index_title = "Articles, claims and the review record"
 admin.site.site_url = "/review/"
 
 
+def _titled(filter_class, title: str):  # type: ignore[no-untyped-def]
+    """A field list filter with an editor's wording ("hedged", not "By is hedged")."""
+
+    class Titled(filter_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "url", "created_at"]
@@ -180,10 +191,10 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "kind",
-        ("article__outlet", admin.RelatedOnlyFieldListFilter),
-        "is_hedged",
-        ("article__imported_at", admin.DateFieldListFilter),
-        "in_article",
+        ("article__outlet", _titled(admin.RelatedOnlyFieldListFilter, "outlet")),
+        ("is_hedged", _titled(admin.BooleanFieldListFilter, "hedged")),
+        ("article__imported_at", _titled(admin.DateFieldListFilter, "import date")),
+        ("in_article", _titled(admin.BooleanFieldListFilter, "still in the article")),
     ]
     search_fields = ["sentence", "speaker__name", "speaker_text", "article__title"]
     list_select_related = ["article", "article__outlet", "speaker"]
