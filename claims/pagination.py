@@ -49,7 +49,7 @@ class IdCursorPagination(CursorPagination):
         # have no room for them) can page too.
         links = [
             f'<{url}>; rel="{rel}"'
-            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            for rel, url in (("next", response.data["next"]), ("prev", response.data["previous"]))
             if url
         ]
         if links:

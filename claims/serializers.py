@@ -49,7 +49,6 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "status",
     "status_changed_at",
     "version",
-    "created_at",
     "updated_at",
     "article_id",
     "article__title",
@@ -63,6 +62,7 @@ CLAIM_DETAIL_COLUMNS: tuple[str, ...] = (
     "start",
     "end",
     "extractor_version",
+    "created_at",
 )
 
 
@@ -138,12 +138,17 @@ class ClaimSerializer(serializers.Serializer):
     status_changed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(help_text="Send it back with a review (lost-update guard).")
     article = ClaimArticleSerializer()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text="Last change of any kind (updated_since).")
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
-        claims = api_prefix(self.context, "claim-list")
-        articles = api_prefix(self.context, "article-list")
+        # Called once per row: look the two URL prefixes up once per serializer, not per row.
+        prefixes = self.__dict__.get("_prefixes")
+        if prefixes is None:
+            prefixes = self._prefixes = (
+                api_prefix(self.context, "claim-list"),
+                api_prefix(self.context, "article-list"),
+            )
+        claims, articles = prefixes
         speaker_id = row["speaker_id"]
         outlet_id = row["article__outlet_id"]
         return {
@@ -182,7 +187,6 @@ class ClaimSerializer(serializers.Serializer):
                 if outlet_id is None
                 else {"id": outlet_id, "name": row["article__outlet__name"]},
             },
-            "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }
 
@@ -251,6 +255,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     `history` (lists of `.values()` rows) and `figure` (claims.api_figures.claim_figure_summary).
     """
 
+    created_at = serializers.DateTimeField(help_text="When the claim was first extracted.")
     start = serializers.IntegerField(help_text="Character span of the sentence in the article.")
     end = serializers.IntegerField()
     extractor_version = serializers.CharField()
@@ -266,6 +271,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super().to_representation(row)
         data.update(
+            created_at=row["created_at"],
             start=row["start"],
             end=row["end"],
             extractor_version=row["extractor_version"],

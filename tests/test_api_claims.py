@@ -55,7 +55,7 @@ def test_list_is_public_newest_first_with_the_documented_fields(client, outlet, 
         "published_at": None,
         "outlet": {"id": outlet.id, "name": "Daily Ledger"},
     }
-    assert item["created_at"].endswith("Z")
+    assert item["updated_at"].endswith("Z")
     assert response.json()["results"][0]["speaker"] is None
 
 

@@ -59,7 +59,7 @@ RAW_SQL = """
 SELECT c.id, c.kind, c.sentence, c.value_low, c.value_high, c.qualifier, c.outcome, c.subject,
        c.agent, c.speaker_id, s.name AS speaker_name, s.kind AS speaker_kind, c.speaker_text,
        c.speaker_role, c.content, c.direct, c.hedges, c.is_hedged, c.in_article, c.figure_id,
-       c.status, c.status_changed_at, c.version, c.created_at, c.updated_at, c.article_id,
+       c.status, c.status_changed_at, c.version, c.updated_at, c.article_id,
        a.title AS article_title, a.url AS article_url, a.published_at AS article_published_at,
        a.outlet_id AS article_outlet_id, o.name AS article_outlet_name
 FROM claims_claim c
