@@ -225,6 +225,7 @@ def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
     expect(conflict).to_contain_text("Police now say 5,800.")
     expect(page.locator("#decision-form textarea")).to_have_value("Contradicted by the ministry.")
     expect(page.locator('input[name="status"][value="false"]')).to_be_checked()
+    expect(page).to_have_url(f"{live_server.url}/review/claims/{last.pk}/")
     shoot(page, "review-conflict.png")
     fresh = Claim.objects.get(pk=last.pk)
     assert (fresh.status, fresh.version) == ("disputed", 2)

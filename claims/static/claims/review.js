@@ -32,8 +32,11 @@
       if (!fresh) throw new Error("no #app in response");
       app().replaceWith(document.adoptNode(fresh));
       document.title = doc.title;
+      // A form re-rendered with errors or a conflict (a POST answered without a redirect) keeps
+      // the page's own address, so reloading it never re-posts or lands on a POST-only URL.
+      const rerendered = init.method === "POST" && !response.redirected;
       const target = new URL(response.url);
-      if (push) history.pushState({}, "", target.pathname + target.search);
+      if (push && !rerendered) history.pushState({}, "", target.pathname + target.search);
       afterRender();
     } catch (error) {
       // Anything unexpected: fall back to a normal page load, which always works.
@@ -177,6 +180,8 @@
       return;
     }
     if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    // Enter on a focused link or button does what that element does.
+    if (event.key === "Enter" && target.closest && target.closest("a, button, summary")) return;
     if (document.getElementById("help")?.open && event.key !== "?") return;
 
     const key = event.key;
