@@ -447,7 +447,10 @@ def group_reports(
         ]
         same_subject = [c for c in near if c.subject_kind == subject]
         if same_subject:
-            chosen: _Candidate | None = min(same_subject, key=lambda c: c.gap_days(day))
+            # Nearest in days; between equals (an undated report), the most recent figure.
+            chosen: _Candidate | None = min(
+                same_subject, key=lambda c: (c.gap_days(day), -(c.date_end or date.min).toordinal())
+            )
         elif subject == GENERIC_SUBJECT and len(near) == 1:
             chosen = near[0]
         else:

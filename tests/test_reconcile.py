@@ -368,6 +368,12 @@ def test_a_report_joins_the_nearest_of_two_matching_figures():
     )
     r = report(5, 50, when="2022-01-07T08:00", source="a")
     assert reconcile.group_reports([r], [early, late]).assigned == {5: 2}
+    r = report(6, 50, when="2022-01-02T08:00", source="a")
+    assert reconcile.group_reports([r], [early, late]).assigned == {6: 1}
+    # An undated report is as near to both: it joins the more recent one.
+    undated = Report(claim_id=7, kind="casualty", outcome="killed", value_low=9)
+    assert reconcile.group_reports([undated], [early, late]).assigned == {7: 2}
+    assert reconcile.group_reports([undated], [late, early]).assigned == {7: 2}
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,10 @@ EVENT_MAX = Figure._meta.get_field("event").max_length
 SPEAKER_STATEMENTS_LIMIT = 500
 
 
+# An undated article's reports are compared with at most this many of the latest figures.
+UNDATED_CANDIDATES = 100
+
+
 class FigureError(Exception):
     """An editor operation that cannot be applied as asked; the message says why."""
 
@@ -181,15 +185,22 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
 
         window = timedelta(days=reconcile.WINDOW_DAYS)
         day = article.published_at.date() if article.published_at else None
+        # The lookup index is (kind, outcome, place): all three are filtered.
         candidates = Figure.objects.filter(
-            kind__in={r.kind for r in reports}, place__in={r.place for r in reports}
-        )
+            kind__in={r.kind for r in reports},
+            outcome__in={reconcile.measure_outcome(r.kind, r.outcome) for r in reports},
+            place__in={r.place for r in reports},
+        ).order_by()
         if day is not None:
             # Figures whose dates come within the window of this article's day (or undated).
             candidates = candidates.filter(
                 Q(date_start__isnull=True)
                 | Q(date_start__lte=day + window, date_end__gte=day - window)
             )
+        else:
+            # An undated article joins the most recent matching figures; years of them need
+            # not all be read.
+            candidates = candidates.order_by("-date_end", "-id")[:UNDATED_CANDIDATES]
         figures = {f.pk: f for f in candidates}
         grouping = reconcile.group_reports(
             reports,
