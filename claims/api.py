@@ -174,10 +174,10 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return _CLAIM_ROWS.all()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.serializer_class is not None:  # set by the review route (also for OPTIONS)
+            return self.serializer_class
         if self.action == "retrieve":
             return ClaimDetailSerializer
-        if self.action == "review":
-            return ReviewInputSerializer
         return ClaimSerializer
 
     def get_renderer_context(self) -> dict[str, Any]:
@@ -204,7 +204,12 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             409: ReviewConflictSerializer,
         },
     )
-    @action(detail=True, methods=["post"], renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer])
+    @action(
+        detail=True,
+        methods=["post"],
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=ReviewInputSerializer,
+    )
     def review(self, request: Request, pk: str | None = None) -> Response:
         claim = _claim_or_404(pk)
         serializer = ReviewInputSerializer(data=request.data)

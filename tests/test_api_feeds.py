@@ -241,3 +241,23 @@ def test_atom_feed_lists_status_changes_newest_first_escaped(
     assert "&lt;b&gt;conflict&lt;/b&gt;" in summary
     assert entries[0].find(f"{ATOM}author/{ATOM}name").text == "eddie"
     assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/api/claims/{claim.id}/")
+
+
+@pytest.mark.parametrize("page_size", [3, 30])
+def test_actor_list_query_count_is_constant(client, django_assert_max_num_queries, page_size):
+    for n in range(30):
+        Actor.objects.create(name=f"Speaker {n}", aliases=[f"S{n}"])
+    # 1. the page of actors
+    with django_assert_max_num_queries(1):
+        data = client.get(f"/api/actors/?page_size={page_size}").json()
+    assert len(data["results"]) == page_size
+
+
+@pytest.mark.parametrize("url", ["/api/status-changes/", "/api/claimreview/", "/api/articles/"])
+def test_every_list_answers_if_none_match_with_304(client, editor, url):
+    review(make_claim(), "verified", editor)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    review(make_claim(), "disputed", editor)
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

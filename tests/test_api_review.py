@@ -159,3 +159,17 @@ def test_session_posts_need_the_csrf_token(editor):
 def test_get_on_review_is_not_allowed(editor_client):
     claim = make_claim()
     assert editor_client.get(f"/api/claims/{claim.id}/review/").status_code == 405
+
+
+def test_options_describes_the_review_input(editor_client):
+    claim = make_claim()
+    response = editor_client.options(f"/api/claims/{claim.id}/review/")
+    assert set(response.json()["actions"]["POST"]) == {"status", "note", "evidence", "version"}
+
+
+def test_the_browsable_api_renders_for_people(editor_client):
+    claim = make_claim()
+    for url in ["/api/", "/api/claims/", f"/api/claims/{claim.id}/", "/api/status-changes/"]:
+        response = editor_client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html")
