@@ -158,3 +158,10 @@ def test_extraction_imports_nothing_from_django() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("case", _cases("articles"))
+def test_articles(case: dict) -> None:
+    claims = extract_claims(case["text"])
+    _check(case, [c for c in claims if c.kind != "attribution"], case["figures"])
+    _check(case, [c for c in claims if c.kind == "attribution"], case["attributions"])

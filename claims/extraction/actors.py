@@ -270,7 +270,8 @@ def describe(head: Token) -> Mention:
                 or bool(appos)
             )
             if head.ent_type_ in ("GPE", "NORP", "LOC") and not personish:
-                return Mention(text, head, _clean(name), None, ORGANISATION)
+                # "Amnesty International Kenya": the organisation's words before the place.
+                return Mention(text, head, _clean(text), None, ORGANISATION)
             kind = PERSON if personish else None  # decided by the article's other mentions
             return Mention(_clean(name), head, _clean(name), role, kind)
     text = noun_phrase(head)

@@ -112,15 +112,11 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
         if _is_passive(current) and current.i == verb.i:
             return None
         if current.i == verb.i and verb.dep_ in ("ROOT", "parataxis"):
-            # "..., regional Governor Oleh Syniehubov said": the parser hung the speaker on the
-            # noun before it. The phrase that ends right before the cue is its subject.
-            left = None if verb.is_sent_start else verb.doc[verb.i - 1]
-            if (
-                left is not None
-                and left.pos_ in ("PROPN", "NOUN")
-                and left.head.i < left.i
-                and left.dep_ in ("appos", "conj", "pobj", "npadvmod", "dobj")
-            ):
+            # "..., regional Governor Oleh Syniehubov said", "“...,” the chairperson, Roseline
+            # Odede, told reporters": the parser hung the speaker on a word before it. The
+            # phrase that ends right before the cue is its subject.
+            left = _phrase_before(verb)
+            if left is not None:
                 return left
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head
@@ -137,6 +133,24 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
         else:
             return None
     return None
+
+
+def _phrase_before(verb: Token) -> Token | None:
+    doc = verb.doc
+    i = verb.i - 1
+    while (
+        i >= 0 and doc[i].is_punct and doc[i].text not in QUOTE_CHARS and not doc[i].is_sent_start
+    ):
+        i -= 1
+    if i < 0 or doc[i].is_sent_start or doc[i].pos_ not in ("PROPN", "NOUN"):
+        return None
+    left = doc[i]
+    if left.head.i > left.i or left.dep_ not in ("appos", "conj", "pobj", "npadvmod", "dobj"):
+        return None
+    # "the commission's chairperson, Roseline Odede": the whole apposition speaks.
+    while left.dep_ == "appos" and left.head.i < left.i and left.head.pos_ == "NOUN":
+        left = left.head
+    return left
 
 
 def _has_clause(verb: Token) -> bool:
@@ -183,7 +197,18 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         elif child.dep_ == "advcl" and child.tag_ == "VBG":
             parts.append(child)  # "..., declaring they will face consequences"
     if not parts:
-        return frozenset(), (verb.i, verb.i)
+        # "Gunmen abducted 15 passengers, police said, ...": the cue is an aside, and what was
+        # said is the clause it hangs on (or, for a bare root cue, the rest of the sentence).
+        own = set(range(verb.left_edge.i, verb.right_edge.i + 1))
+        if verb.dep_ in ("parataxis", "advcl", "ccomp") and verb.head.i != verb.i:
+            head = verb.head
+            around = range(head.left_edge.i, head.right_edge.i + 1)
+        else:
+            around = range(sent.start, sent.end)
+        rest = [i for i in around if i not in own and not sent.doc[i].is_punct]
+        if not rest:
+            return frozenset(), (verb.i, verb.i)
+        return frozenset(rest), (min(rest), max(rest) + 1)
     indices: set[int] = set()
     for part in parts:
         indices.update(t.i for t in part.subtree)

@@ -104,8 +104,11 @@ def _toll_outcome(noun: Token, sent: Span) -> str | None:
             return OUTCOME_NOUNS[child.lemma_.lower()]
         if child.dep_ == "prep" and child.lower_ == "of":
             for pobj in child.children:
-                if pobj.lemma_.lower() in OUTCOME_NOUNS:
-                    return OUTCOME_NOUNS[pobj.lemma_.lower()]
+                lemma = pobj.lemma_.lower()
+                if lemma in OUTCOME_NOUNS:
+                    return OUTCOME_NOUNS[lemma]
+                if pobj.lower_ in OUTCOME_ADJECTIVES:
+                    return OUTCOME_ADJECTIVES[pobj.lower_]  # "the number of missing"
     if noun.lemma_.lower() == "toll":
         for token in sent:
             if token.lemma_.lower() in OUTCOME_NOUNS and token.dep_ == "compound":
@@ -244,6 +247,17 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         found = _intransitive(verb)  # "six are dead", "53 were confirmed dead"
         if found:
             return _Link(found, verb)
+        if verb.pos_ == "ADJ" and verb.lower_ in OUTCOME_ADJECTIVES:
+            return _Link(OUTCOME_ADJECTIVES[verb.lower_], verb)  # "with 10,000 missing"
+        # "10,000 more reported missing", "dozens feared dead": the parser may hang the count
+        # on the epistemic verb inside the adjective phrase.
+        state = verb.head
+        if (
+            verb.dep_ in ("amod", "advmod")
+            and state.pos_ == "ADJ"
+            and state.lower_ in OUTCOME_ADJECTIVES
+        ):
+            return _Link(OUTCOME_ADJECTIVES[state.lower_], state)
     if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):
         # "The dead include a Somali national and five foreigners"
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
@@ -271,6 +285,24 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     return None
 
 
+def _next_participle(noun: Token) -> _Link | None:
+    """ "... and another 50 were arrested" misparsed with the count in the previous phrase: a
+    passive outcome participle right after the count, with no subject of its own, is its verb."""
+    doc = noun.doc
+    i = noun.i + 1
+    while i < len(doc) and doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and i - noun.i < 4:
+        if doc[i].dep_ == "neg":
+            return None
+        i += 1
+    if i >= len(doc) or i == noun.i + 1 or doc[i].tag_ != "VBN":
+        return None
+    verb = doc[i]
+    outcome = _verb_outcome(verb)
+    if outcome and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return _Link(outcome, verb, _by_agent(verb))
+    return None
+
+
 def _intransitive(verb: Token) -> str | None:
     """Outcomes said of a verb's subject: "died", "are dead", "among the dead", "lost lives"."""
     if _negated(verb):
@@ -286,6 +318,10 @@ def _intransitive(verb: Token) -> str | None:
             for pobj in child.children:
                 if pobj.lower_ in OUTCOME_ADJECTIVES:
                     return OUTCOME_ADJECTIVES[pobj.lower_]
+                # "among those killed", "among the people arrested"
+                for participle in pobj.children:
+                    if participle.dep_ in ("acl", "relcl") and _verb_outcome(participle):
+                        return _verb_outcome(participle)
         if lemma == "lose" and child.dep_ == "dobj" and child.lemma_.lower() in ("life", "lives"):
             return "killed"
     return None
@@ -399,6 +435,8 @@ def find_figures(sent: Span) -> list[Figure]:
         link = _link(noun, sent)
         if link is None and noun.i != quantity.head.i:
             link = _link(quantity.head, sent)
+        if link is None:
+            link = _next_participle(noun)
         if link is None:
             continue
         reported = noun.lemma_.lower() in REPORT_NOUNS

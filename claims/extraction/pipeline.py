@@ -122,7 +122,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     drafts: list[_Draft] = []
     for index, sent in enumerate(sentences):
         paragraph = paragraphs[sent.start]
-        hedges = sentence_hedges(sent)
+        hedges, scoped = sentence_hedges(sent)
         sent_quotes = [
             (n, q) for n, q in enumerate(quotes) if q.start < sent.end and q.end > sent.start
         ]
@@ -139,7 +139,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 speaker,
                 paragraph,
                 {"content": content or None, "direct": _direct(cue, sent_quotes, sent)},
-                list(hedges),
+                _with_scoped(hedges, scoped, _cue_scope(cue)),
             )
             merged[key] = draft
             drafts.append(draft)
@@ -161,7 +161,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                             speaker,
                             paragraph,
                             {"content": _quote_text(doc, quote, sent), "direct": True},
-                            list(hedges),
+                            [*hedges, *(marker for marker, _ in scoped)],
                         )
                     )
                     attributions.append((None, speaker))
@@ -174,7 +174,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 actor = actors.lookup(subject)
                 if actor is not None and len(actor.name) > len(subject):
                     subject = actor.name
-            figure_hedges = list(hedges)
+            figure_hedges = _with_scoped(hedges, scoped, _figure_scope(figure))
             reported = "reports" if figure.reported else reports_hedge(figure.count)
             if reported and reported not in figure_hedges:
                 figure_hedges.append(reported)
@@ -197,13 +197,46 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
             )
 
         if qualifies_previous(sent):
+            # "The figures could not be independently verified." qualifies the claims before it
+            # in its paragraph; standing as a paragraph of its own, every figure before it.
             marker = sent.text.strip()
+            alone = index == 0 or paragraphs[sentences[index - 1].start] != paragraph
             for draft in drafts:
-                earlier = draft.paragraph == paragraph and draft.sent.start < sent.start
-                if earlier and marker not in draft.hedges:
+                if draft.sent.start >= sent.start or marker in draft.hedges:
+                    continue
+                figure = draft.kind != "attribution"
+                if draft.paragraph == paragraph or (alone and figure):
                     draft.hedges.append(marker)
 
     return _finish(text, drafts)
+
+
+def _cue_scope(cue: Cue) -> tuple[int, int] | frozenset[int]:
+    """Tokens a speaker's claim covers: everything the cue verb governs (its content and the
+    verbs it is coordinated with), or what an "according to" phrase is attached to."""
+    if cue.according:
+        return cue.content
+    return (cue.marker.left_edge.i, cue.marker.right_edge.i)
+
+
+def _figure_scope(figure: Figure) -> frozenset[int]:
+    tokens = {figure.count.i, figure.count.head.i}
+    for word in (figure.anchor, figure.count):
+        tokens.update(range(word.left_edge.i, word.right_edge.i + 1))
+    return frozenset(tokens)
+
+
+def _with_scoped(
+    hedges: list[str],
+    scoped: list[tuple[str, int]],
+    scope: tuple[int, int] | frozenset[int],
+) -> list[str]:
+    found = list(hedges)
+    for marker, word in scoped:
+        inside = scope[0] <= word <= scope[1] if isinstance(scope, tuple) else word in scope
+        if inside and marker not in found:
+            found.append(marker)
+    return found
 
 
 def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> str:
