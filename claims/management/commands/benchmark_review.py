@@ -289,8 +289,9 @@ class Command(BaseCommand):
             Claim.objects.filter(
                 article__source_key__startswith=SOURCE_PREFIX, kind=Claim.Kind.ATTRIBUTION
             )
+            .filter(pk__gte=subject.pk)
             .order_by("id")
-            .values_list("pk", flat=True)[Claim.objects.count() // 3 :]
+            .values_list("pk", flat=True)
             .first()
         )
         host = (settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip(".").replace("*", "localhost")
@@ -352,7 +353,8 @@ class Command(BaseCommand):
         """Print the table; True when every page met both targets."""
         self.stdout.write("")
         header = (
-            f"{'page':<44} {'median ms':>9} {'p90 ms':>8} {'x target':>8} {'queries':>7}  verdict"
+            f"{'page':<44} {'median ms':>9} {'min ms':>7} {'p90 ms':>7} {'x target':>8} "
+            f"{'queries':>7}  verdict"
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
@@ -362,7 +364,8 @@ class Command(BaseCommand):
             failed |= not ok
             verdict = self.style.SUCCESS("ok") if ok else self.style.ERROR("OVER TARGET")
             self.stdout.write(
-                f"{m.name:<44} {m.median:>9.1f} {m.p90:>8.1f} {m.median / TARGET_MS:>8.2f} "
+                f"{m.name:<44} {m.median:>9.1f} {min(m.times_ms):>7.1f} {m.p90:>7.1f} "
+                f"{m.median / TARGET_MS:>8.2f} "
                 f"{m.queries:>7}  {verdict}"
             )
         self.stdout.write(self.panel_note)
