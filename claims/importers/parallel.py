@@ -23,8 +23,10 @@ logger = logging.getLogger(__name__)
 # order (claims.extraction.extract_claims_many). Batching is what makes spaCy fast.
 Extractor = Callable[[Sequence[str]], Iterable[list[ExtractedClaim]]]
 
-# Texts handed to the extractor (or to one worker process) at a time.
+# Texts handed to the extractor at a time in this process (spaCy's nlp.pipe batch size), and to
+# one worker process: smaller, so the last chunks of a run spread evenly over the workers.
 CHUNK_SIZE = 16
+WORKER_CHUNK_SIZE = 4
 _WARM_UP_TEXT = "Police said two people were killed on Friday."
 
 
@@ -98,12 +100,12 @@ class ExtractionPool:
             self._ready.get()
 
     def extract(self, texts: Iterator[str]) -> Iterator[Extracted]:
-        # Two chunks in flight per worker: each has its next chunk queued while the caller writes,
-        # and memory stays bounded however long the input is.
+        # A few chunks in flight per worker: each has its next chunk queued while the caller
+        # writes, and memory stays bounded however long the input is.
         window: deque[Future[list[Extracted]]] = deque()
-        while chunk := list(islice(texts, CHUNK_SIZE)):
+        while chunk := list(islice(texts, WORKER_CHUNK_SIZE)):
             window.append(self._pool.submit(extract_chunk, self._extractor, chunk))
-            if len(window) >= 2 * self.workers:
+            if len(window) >= 3 * self.workers:
                 yield from window.popleft().result()
         while window:
             yield from window.popleft().result()

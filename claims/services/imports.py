@@ -269,6 +269,12 @@ def _write(
 def _write_in_transaction(
     record: ArticleRecord, claims: list[ExtractedClaim] | None, *, extractor: Extractor | None
 ) -> ArticleImportResult:
+    if connection.vendor == "postgresql":
+        # Do not wait for this commit to reach the disk: a crash can lose the last few articles,
+        # never corrupt anything, and the import is idempotent, so re-running it restores them.
+        # LOCAL: the setting ends with this transaction, whatever else uses the connection.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     # Row lock: two imports of the same article (two runs at once) must not both create or
     # re-extract it. A missing row cannot be locked; the unique source_key then fails the loser.
     article = Article.objects.select_for_update().filter(source_key=record.source_key).first()
