@@ -153,6 +153,12 @@ def test_stdin_with_forced_format(monkeypatch):
     ]
 
 
+def test_stdin_from_a_terminal_is_refused_instead_of_waiting(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", TTY())
+    with pytest.raises(CommandError, match="nothing is piped in"):
+        import_articles("-")
+
+
 @pytest.mark.django_db
 def test_verbosity_2_lists_each_article_and_0_only_failures(tmp_path):
     out, _ = import_articles(str(FIXTURES / "folder"), "--no-extract", verbosity=2)

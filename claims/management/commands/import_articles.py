@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.extraction import extract_claims_many
-from claims.importers import FORMATS, read_paths
+from claims.importers import FORMATS, STDIN, read_paths
 from claims.services.imports import ArticleImportResult, Outcome, articles_import
 
 
@@ -61,6 +61,9 @@ class Command(BaseCommand):
         dry_run = bool(options["dry_run"])
         outlet = (str(options["outlet"]).strip() or None) if options["outlet"] else None
 
+        if STDIN in options["paths"] and sys.stdin.isatty():  # type: ignore[operator]
+            # Otherwise the command would sit waiting for someone to type an article.
+            raise CommandError("'-' reads from standard input, but nothing is piped in.")
         items = read_paths(
             options["paths"],  # type: ignore[arg-type]
             max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
