@@ -25,6 +25,7 @@ from claims.extraction.lexicon import (
     OUTCOME_NOUNS,
     OUTCOME_VERBS,
     PERSON_PRONOUNS,
+    RELATIVE_PRONOUNS,
     REPORT_NOUNS,
     TOLL_NOUNS,
     TOLL_VERBS,
@@ -35,7 +36,8 @@ _SINGULAR_DETS = frozenset({"a", "an", "one", "another"})
 # Modifiers that say how many or which, not what kind: left out of subjects.
 _NOT_CLASSIFIERS = frozenset({"estimated", "other", "another", "more", "several", "many", "few",
                               "least", "most", "further", "additional", "around", "about", "some",
-                              "nearly", "almost", "approximately", "roughly", "over", "total"})  # fmt: skip
+                              "nearly", "almost", "approximately", "roughly", "over", "total",
+                              "old", "year", "years"})  # fmt: skip
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
 
@@ -189,14 +191,20 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             return _Link(outcome, first) if outcome else None
     verb = first.head
     dep = first.dep_
+    # A participle in front: "the 12 arrested men", "26 wounded soldiers".
+    for child in noun.lefts:
+        if child.dep_ == "amod" and child.tag_ == "VBN" and _verb_outcome(child):
+            return _Link(_verb_outcome(child), child)
     # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
     for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
         if child.dep_ in ("acl", "relcl") and not _negated(child):
             # Only a passive participle or passive relative clause says the noun suffered it:
             # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
             # who killed".
+            # In a relative clause the victim must be the relative pronoun itself: not "Jane
+            # Morris, whose son was killed".
             passive = (child.dep_ == "acl" and child.tag_ == "VBN") or any(
-                c.dep_ == "nsubjpass" for c in child.children
+                c.dep_ == "nsubjpass" and c.lower_ in RELATIVE_PRONOUNS for c in child.children
             )
             outcome = _verb_outcome(child) if passive else None
             if outcome:
@@ -348,7 +356,12 @@ def _head_phrase(head: Token) -> str:
         prev = doc[start - 1]
         if prev.like_num or prev.dep_ in ("det", "nummod", "quantmod", "predet", "poss", "case"):
             break
-        if prev.dep_ in ("compound", "amod", "nmod") and prev.lower_ not in _NOT_CLASSIFIERS:
+        participle = prev.tag_ == "VBN" and _verb_outcome(prev) is not None  # "arrested men"
+        if (
+            prev.dep_ in ("compound", "amod", "nmod")
+            and prev.lower_ not in _NOT_CLASSIFIERS
+            and not participle
+        ):
             start -= 1
         elif prev.text == "-" and not prev.is_sent_start and not doc[start - 2].like_num:
             start -= 1  # "anti-war protesters"
@@ -397,6 +410,8 @@ def _counted_noun(head: Token) -> Token:
 
 
 def _covered(token: Token, numbers: set[int]) -> bool:
+    """Whether the noun's phrase holds a count. "a Somali national and five foreigners" is one
+    enumeration counted by its number, not a separate figure of one."""
     # A subtree is a contiguous span in spaCy's projective parses: compare its edges.
     left, right = token.left_edge.i, token.right_edge.i
     return any(left <= i <= right for i in numbers)

@@ -114,7 +114,14 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         starts_paragraph = all(
             t.is_space or t.text in ('"', "“", "”") for t in doc[first.start : quote.start]
         ) and (index == 0 or paragraphs[sentences[index - 1].start] != paragraphs[quote.start])
-        if starts_paragraph and last_before[index] is not None:
+        # Or a quotation right after a sentence with a speaker, in the same paragraph:
+        # "“We are devastated,” said Jane Morris. “Nobody has told us anything.”"
+        follows = (
+            index > 0
+            and paragraphs[sentences[index - 1].start] == paragraphs[quote.start]
+            and any(speaker is not None for _, speaker in cues_by_sentence[index - 1])
+        )
+        if (starts_paragraph or follows) and last_before[index] is not None:
             quote_speaker[n] = last_before[index]
             quote_cue_at[n] = first.start
 
