@@ -100,6 +100,42 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes, from /proc (Linux); vanished ones count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+@dataclass
+class CpuUse:
+    """CPU time per request, when /proc lets us see it: the server's and the raw path's."""
+
+    http_app: float = 0.0  # gunicorn workers
+    http_db: float = 0.0  # their PostgreSQL backends
+    raw_client: float = 0.0  # psycopg + orjson in this process
+    raw_db: float = 0.0  # the raw connection's backend
+
+
 def _median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
@@ -150,7 +186,14 @@ class Command(BaseCommand):
             with psycopg.connect(**self._psycopg_params()) as raw:
                 self._check_answers(port, scenarios)
                 self._measure_latency(port, raw, scenarios, options["warmup"], warm=True)
-                self._measure_latency(port, raw, scenarios, options["requests"], warm=False)
+                cpu = self._with_cpu_accounting(
+                    server.pid,
+                    raw,
+                    lambda: self._measure_latency(
+                        port, raw, scenarios, options["requests"], warm=False
+                    ),
+                    requests=options["requests"] * len(scenarios),
+                )
             rate, errors = self._measure_throughput(
                 port, scenarios, options["clients"], options["duration"]
             )
@@ -160,7 +203,7 @@ class Command(BaseCommand):
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-        self._report(scenarios, rate, errors, options)
+        self._report(scenarios, rate, errors, cpu, options)
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -273,6 +316,38 @@ class Command(BaseCommand):
         # work (Django, DRF, shaping the rows), not a difference between JSON libraries.
         return orjson.dumps(rows)
 
+    def _with_cpu_accounting(
+        self, master: int, raw: psycopg.Connection, measure: Any, *, requests: int
+    ) -> CpuUse | None:
+        """Run `measure` and split the CPU it cost between the two paths.
+
+        Wall-clock medians on a shared machine include waiting for the CPU; CPU time does
+        not, so it shows what each path costs whatever else is running.
+        """
+        if not os.path.isdir("/proc"):
+            measure()
+            return None
+        workers = _children(master)
+        with raw.cursor() as cursor:
+            # The gunicorn workers' connections (made during the warm-up; kept, CONN_MAX_AGE).
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            django_pid = connection.connection.info.backend_pid if connection.connection else 0
+            backends = [pid for (pid,) in cursor.fetchall() if pid != django_pid]
+        raw_backend = raw.info.backend_pid
+        before = (_cpu_seconds(workers), _cpu_seconds(backends), _cpu_seconds([raw_backend]))
+        self._raw_cpu = 0.0
+        measure()
+        after = (_cpu_seconds(workers), _cpu_seconds(backends), _cpu_seconds([raw_backend]))
+        return CpuUse(
+            http_app=(after[0] - before[0]) / requests,
+            http_db=(after[1] - before[1]) / requests,
+            raw_client=self._raw_cpu / requests,
+            raw_db=(after[2] - before[2]) / requests,
+        )
+
     def _measure_latency(
         self,
         port: int,
@@ -289,9 +364,10 @@ class Command(BaseCommand):
                 elapsed = time.perf_counter() - started
                 if status != 200:
                     raise CommandError(f"{scenario.name}: HTTP {status}")
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 self._raw_fetch_and_encode(raw, scenario)
                 raw_elapsed = time.perf_counter() - started
+                self._raw_cpu += time.process_time() - cpu_started
                 if not warm:
                     scenario.http.append(elapsed)
                     scenario.raw.append(raw_elapsed)
@@ -327,8 +403,15 @@ class Command(BaseCommand):
 
     # --- report ------------------------------------------------------------------------------
 
+    _raw_cpu = 0.0
+
     def _report(
-        self, scenarios: list[Scenario], rate: float, errors: int, options: dict[str, Any]
+        self,
+        scenarios: list[Scenario],
+        rate: float,
+        errors: int,
+        cpu: CpuUse | None,
+        options: dict[str, Any],
     ) -> None:
         def verdict(ok: bool) -> str:
             return self.style.SUCCESS("met") if ok else self.style.ERROR("MISSED")
@@ -356,6 +439,22 @@ class Command(BaseCommand):
             f"{options['clients']} clients, {options['duration']:.0f} s, {errors} errors; "
             f"target >= 300: {verdict(rate >= 300 and errors == 0)}"
         )
+        if cpu is not None:
+            http = cpu.http_app + cpu.http_db
+            raw_total = cpu.raw_client + cpu.raw_db
+            self.stdout.write(
+                f"CPU per page (mean of the three, not waiting for a CPU): HTTP "
+                f"{http * 1000:.2f} ms (gunicorn {cpu.http_app * 1000:.2f} + PostgreSQL "
+                f"{cpu.http_db * 1000:.2f}); raw {raw_total * 1000:.2f} ms (psycopg+orjson "
+                f"{cpu.raw_client * 1000:.2f} + PostgreSQL {cpu.raw_db * 1000:.2f}); "
+                f"ratio {http / raw_total:.2f}x"
+            )
+            self.stdout.write(
+                f"requests/s that {options['workers']} dedicated cores would serve at that CPU "
+                f"cost: {options['workers'] / http:.0f} (an estimate, not a measurement)"
+            )
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         self.stdout.write(
-            f"(machine: {os.cpu_count()} CPUs, shared by gunicorn, PostgreSQL and this client)"
+            f"(machine: {os.cpu_count()} CPUs shared by gunicorn, PostgreSQL, this client and "
+            f"anything else running; 1-minute load average {load:.1f} at the end)"
         )
