@@ -309,8 +309,9 @@ def _with_review_note(queryset: QuerySet) -> QuerySet:
 
 @extend_schema(
     summary="All reviewed claims as a schema.org DataFeed of ClaimReviews (JSON-LD)",
-    description='Newest first, paged by cursor: the `Link` header\'s `rel="next"` is the next '
-    "page (`?page_size=` up to 500). " + (claimreview.__doc__ or ""),
+    description="Newest claims first (by claim id; each item carries its `dateModified`), paged "
+    'by cursor: the `Link` header\'s `rel="next"` is the next page (`?page_size=` up to 500). '
+    + (claimreview.__doc__ or ""),
     responses={
         (200, "application/ld+json"): OpenApiTypes.OBJECT,
         (200, "application/json"): OpenApiTypes.OBJECT,
