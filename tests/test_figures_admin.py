@@ -209,3 +209,16 @@ def test_figures_cannot_be_added_or_deleted_in_the_admin(kz, editor_client):
     assert editor_client.get(f"{LIST}add/").status_code == 403
     assert editor_client.post(f"{LIST}{figure.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Figure.objects.filter(pk=figure.pk).exists()
+
+
+def test_change_page_query_count_does_not_grow_with_claims(
+    kz, editor_client, django_assert_max_num_queries
+):
+    figure = kz.figure("kz-killed")
+    # 1 session; 2 user; 3 the figure; 4-5 permissions; 6 the inline's claims with article and
+    # outlet; 7 the figure's content type (for the history link; cached after one request);
+    # 8-10 the timeline: the figure, its claims with article, outlet and speaker, and their
+    # credited agencies.
+    with django_assert_max_num_queries(10):
+        html = editor_client.get(change_url(figure)).content.decode()
+    assert html.count('<g class="point') == 7
