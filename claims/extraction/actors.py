@@ -364,8 +364,10 @@ class ArticleActors:
         self._by_name: dict[str, Actor] = {}
         # Places, nationalities and dates never speak as people or groups: skipping them keeps
         # this pass cheap on place-heavy copy.
+        # A name in apposition to a role noun ("A local resident, Musa Ibrahim,") is read from
+        # the role noun, so the actor keeps the role.
         mentions = [
-            describe(t)
+            describe(t.head if t.dep_ == "appos" and t.head.pos_ == "NOUN" else t)
             for t in doc
             if t.pos_ == "PROPN"
             and t.ent_type_ not in _NEVER_ACTORS
