@@ -19,6 +19,7 @@ from claims.extraction.lexicon import (
     CUE_VERBS,
     DOCUMENT_NOUNS,
     QUOTE_CHARS,
+    RELATIVE_PRONOUNS,
     TOLL_NOUNS,
     WEAK_CUES,
 )
@@ -192,6 +193,11 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         return frozenset(indices), (min(indices), max(indices) + 1)
     parts: list[Token] = []
     for child in verb.children:
+        if child.dep_ == "dobj" and child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+            # "the allegations, which it has denied": what was denied is the antecedent.
+            noun = verb.head
+            indices = frozenset(range(noun.left_edge.i, noun.i + 1))
+            return indices, (noun.left_edge.i, noun.i + 1)
         if child.dep_ in _CONTENT_DEPS or (child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS):
             parts.append(child)
         elif child.dep_ == "advcl" and child.tag_ == "VBG":

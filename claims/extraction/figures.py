@@ -111,6 +111,9 @@ def _toll_outcome(noun: Token, sent: Span) -> str | None:
                     return OUTCOME_NOUNS[lemma]
                 if pobj.lower_ in OUTCOME_ADJECTIVES:
                     return OUTCOME_ADJECTIVES[pobj.lower_]  # "the number of missing"
+                for participle in pobj.children:  # "the number of people detained"
+                    if participle.dep_ in ("acl", "amod") and _verb_outcome(participle):
+                        return _verb_outcome(participle)
     if noun.lemma_.lower() == "toll":
         for token in sent:
             if token.lemma_.lower() in OUTCOME_NOUNS and token.dep_ == "compound":

@@ -171,8 +171,12 @@ def find_quantities(sent: Span) -> list[Quantity]:
             continue
         low, vague = parsed
         start, end = run[0].i, run[-1].i + 1
-        # "one of the foreigners": a member of a set, not a count.
-        if run[-1].lower_ == "one" and end < sent.end and doc[end].lower_ == "of":
+        # "one of the foreigners": a member of a set, not a count; "two of them": a part of a
+        # count already given.
+        partitive = end + 1 < sent.end and doc[end].lower_ == "of"
+        if partitive and (
+            run[-1].lower_ == "one" or doc[end + 1].lower_ in ("them", "those", "whom", "us")
+        ):
             continue
         # "No one was killed", "none of the 12": a denial, not a count.
         if start > sent.start and doc[start - 1].lower_ in ("no", "none", "zero"):

@@ -109,14 +109,17 @@ class SpeakerResolver:
         return Speaker(actor.name, mention.text, role, actor.kind, aliases)
 
     def _pronoun(self, pronoun: Token, sent: Span) -> Speaker | None:
-        if pronoun.lower_ in PERSON_PRONOUNS:
-            # Within a sentence a pronoun refers back to the person who is its subject: "his
-            # lawyer, Beatrice Mtetwa, visited ... where she claimed ...".
-            for token in reversed(list(sent[: pronoun.i - sent.start])):
-                if token.dep_ == "nsubj" and token.pos_ in ("PROPN", "NOUN"):
-                    speaker = self._one(token, sent)
-                    if speaker is not None and speaker.kind == PERSON:
-                        return self._as_pronoun(speaker, pronoun)
+        # Within a sentence a pronoun refers back to a subject before it of the right kind:
+        # "his lawyer, Beatrice Mtetwa, visited ... where she claimed ...", "The army has not
+        # commented on the allegations, which it has denied".
+        person = pronoun.lower_ in PERSON_PRONOUNS
+        kinds = (PERSON,) if person else (ORGANISATION, GROUP)
+        for token in reversed(list(sent[: pronoun.i - sent.start])):
+            if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("PROPN", "NOUN"):
+                speaker = self._one(token, sent)
+                if speaker is not None and speaker.name and speaker.kind in kinds:
+                    return self._as_pronoun(speaker, pronoun)
+        if person:
             if self.last is not None:
                 return self._as_pronoun(self.last, pronoun)
             actor = self.actors.last_person_before(pronoun.i)
