@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -300,7 +300,10 @@ class FigureViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     def get_queryset(self) -> QuerySet[Figure]:
-        return figures_with_reports(Figure.objects.all())
+        # A figure whose every claim left its article's text (a re-import removed them) reports
+        # nothing any more: clients do not see it. (It stays in the admin for editors.)
+        current = Claim.objects.filter(figure=OuterRef("pk"), in_article=True)
+        return figures_with_reports(Figure.objects.filter(Exists(current)))
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return FigureDetailSerializer if self.action == "retrieve" else FigureSerializer

@@ -217,8 +217,18 @@ def test_change_page_query_count_does_not_grow_with_claims(
     figure = kz.figure("kz-killed")
     # 1 session; 2 user; 3 the figure; 4-5 permissions; 6 the inline's claims with article and
     # outlet; 7 the figure's content type (for the history link; cached after one request);
-    # 8-10 the timeline: the figure, its claims with article, outlet and speaker, and their
-    # credited agencies.
-    with django_assert_max_num_queries(10):
+    # 8 whether it has claims (only an empty figure may be deleted); 9-11 the timeline: the
+    # figure, its claims with article, outlet and speaker, and their credited agencies.
+    with django_assert_max_num_queries(11):
         html = editor_client.get(change_url(figure)).content.decode()
     assert html.count('<g class="point') == 7
+
+
+def test_a_figure_left_without_claims_can_be_deleted_and_leaves_the_api(kz, editor_client, client):
+    figure = kz.figure("kz-miners-killed")
+    Claim.objects.filter(figure=figure).delete()  # as a re-import does with vanished claims
+    assert client.get(f"/api/figures/{figure.pk}/").status_code == 404
+    assert figure.pk not in {f["id"] for f in client.get("/api/figures/").json()["results"]}
+    response = editor_client.post(f"{LIST}{figure.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Figure.objects.filter(pk=figure.pk).exists()

@@ -171,7 +171,11 @@ class FigureAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Figure | None = None) -> bool:
-        return False
+        # Except a figure left with no claims (a re-import removed them): nothing to lose, and
+        # whoever may edit figures may remove it (Editors have no delete permission).
+        if obj is None or obj.claims.exists():
+            return False
+        return self.has_change_permission(request, obj)
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(REVIEW_PERMISSION)
