@@ -76,7 +76,15 @@ def _verb_outcome(verb: Token) -> str | None:
     children = list(verb.children)
     if lemma == "shoot" and any(c.lower_ == "dead" for c in children):
         return "killed"
-    if lemma in ("take", "hold", "keep", "place") and any(
+    # "beaten to death", "stabbed to death", "burned to death"
+    if any(
+        c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ == "death" for g in c.children)
+        for c in children
+    ):
+        return "killed"
+    if lemma == "gun" and any(c.dep_ == "prt" and c.lower_ == "down" for c in children):
+        return "killed"
+    if lemma in ("take", "hold", "keep", "place", "remand") and any(
         c.dep_ == "prep"
         and c.lower_ in ("into", "in")
         and any(g.lemma_.lower() in ("custody", "detention") for g in c.children)
@@ -179,6 +187,10 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         owner_lemma = owner.lemma_.lower()
         if owner_lemma in OUTCOME_NOUNS and owner.pos_ in ("NOUN", "ADJ"):
             return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner))
+        if owner_lemma == "life" and owner.head.lemma_.lower() in ("claim", "take", "cost"):
+            # "the attack claimed the lives of 12 people"
+            taker = owner.head
+            return _Link("killed", taker, subject_of(taker, passive_agent=False))
         if owner_lemma in TOLL_NOUNS:
             outcome = _toll_outcome(owner, sent)
             if outcome:
@@ -236,11 +248,23 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     if not outcome and dep == "dobj":
         # "The clashes left 10 people dead": the state is a complement of the verb.
         for child in list(verb.children) + list(first.rights):
-            if child.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "amod") and (
-                child.lower_ in OUTCOME_ADJECTIVES and child.pos_ == "ADJ"
-            ):
+            # An adjective anywhere there ("left ten people dead"); a participle only as the
+            # object's complement ("leaving 30 others wounded"), not "told Reuters ... killed".
+            state = child.lower_ in OUTCOME_ADJECTIVES and (
+                (child.pos_ == "ADJ" and child.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "amod"))
+                or (child.tag_ == "VBN" and child.dep_ in ("oprd", "acomp", "xcomp", "amod"))
+            )
+            if state:
                 agent = subject_of(verb, passive_agent=False)
                 return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent)
+        # "leaving 30 others wounded" with the participle hung elsewhere by the parser: the
+        # word right after the object.
+        after = first.right_edge.i + 1
+        if verb.lemma_.lower() == "leave" and after < len(first.doc):
+            word = first.doc[after]
+            if word.lower_ in OUTCOME_ADJECTIVES and word.tag_ in ("JJ", "VBN"):
+                agent = subject_of(verb, passive_agent=False)
+                return _Link(OUTCOME_ADJECTIVES[word.lower_], verb, agent)
     if outcome and dep == "dobj":
         agent = subject_of(verb, passive_agent=False)
         return _Link(outcome, verb, agent)
@@ -335,6 +359,21 @@ def _intransitive(verb: Token) -> str | None:
                         return _verb_outcome(participle)
         if lemma == "lose" and child.dep_ == "dobj" and child.lemma_.lower() in ("life", "lives"):
             return "killed"
+        # "suffered injuries", "sustained serious wounds"
+        if (
+            lemma in ("suffer", "sustain", "receive")
+            and child.dep_ == "dobj"
+            and child.lemma_.lower() in ("injury", "wound", "burn")
+        ):
+            return "injured"
+        # "12 people are in custody", "remain in detention"
+        if (
+            lemma in ("be", "remain")
+            and child.dep_ == "prep"
+            and child.lower_ == "in"
+            and any(g.lemma_.lower() in ("custody", "detention") for g in child.children)
+        ):
+            return "detained"
     return None
 
 
