@@ -7,7 +7,6 @@ and saves screenshots to artifacts/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,6 @@ from django.contrib.auth.models import Group, Permission
 from claims.models import Claim, StatusChange
 from claims.services import claim_review
 from tests.conftest import PASSWORD, make_article, make_claim
-
-# The sync Playwright API runs an event loop in this thread; Django's ORM (used by the test to
-# set up data and check results) refuses to run beside one unless told it is safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
@@ -48,7 +43,15 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
+    # The sync Playwright API runs an event loop in this thread; Django's ORM (used by the tests
+    # to set up data and check results) refuses to run beside one unless told it is safe. Set
+    # only while this module's browser runs, so it never leaks into other tests' subprocesses
+    # (`check --deploy` warns about it).
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        sync_api.sync_playwright() as playwright,
+    ):
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
@@ -232,6 +235,12 @@ def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
     assert list(StatusChange.objects.filter(claim=last).values_list("note", flat=True)) == [
         "Police now say 5,800."
     ]
+    # A reviewed claim shows its history and evidence.
+    page.goto(f"{live_server.url}/review/claims/{newest_first[2].pk}/?status=any")
+    history = page.locator("ol.history")
+    expect(history).to_contain_text("Unreviewed → Verified")
+    expect(history).to_contain_text("AP and Reuters both confirm.")
+    shoot(page, "review-claim-reviewed.png")
     assert errors == []
     page.close()
 
