@@ -143,12 +143,17 @@ CUE_VERBS = frozenset({
     "appeal", "ask", "reject", "dismiss", "respond", "reply", "recall", "concede", "contend",
     "believe", "question", "quote", "cite", "put", "disclose", "reveal", "indicate",
     "observe", "remark", "comment", "repeat", "reiterate", "welcome", "complain", "caution",
-    "testify", "inform", "notify", "order",
+    "testify", "inform", "notify", "counter", "retort", "rebut", "refute", "dispute", "decry",
+    "denounce", "slam", "hail", "commend", "applaud", "assure", "reassure", "proclaim", "conclude",
+    "find", "show", "fear", "think", "charge", "label", "brand", "term", "dub", "publish",
+    "request", "recommend", "propose", "plead", "lament", "forecast", "maintain", "thank",
 })  # fmt: skip
 # Cue verbs that are often not speech; they count only with a clause or quotation as content.
 WEAK_CUES = frozenset({"add", "note", "post", "write", "put", "express", "question", "order",
                        "believe", "reject", "dismiss", "welcome", "observe", "repeat", "quote",
-                       "cite", "comment", "indicate", "state"})  # fmt: skip
+                       "cite", "comment", "indicate", "state", "conclude", "find", "show", "fear",
+                       "think", "charge", "label", "brand", "term", "dub", "publish", "maintain",
+                       "thank", "request", "propose", "recommend"})  # fmt: skip
 # Nouns for the vehicle of a statement: "A State Department notice warned" -> the department.
 DOCUMENT_NOUNS = frozenset({
     "notice", "statement", "report", "release", "tweet", "post", "letter", "message", "video",
