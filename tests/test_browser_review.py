@@ -133,9 +133,9 @@ def login(page, base_url: str, username: str, screenshot: str = "") -> None:
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
 
 
-def shoot(page, name: str) -> None:
+def shoot(page, name: str, *, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
@@ -240,7 +240,7 @@ def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
     history = page.locator("ol.history")
     expect(history).to_contain_text("Unreviewed → Verified")
     expect(history).to_contain_text("AP and Reuters both confirm.")
-    shoot(page, "review-claim-reviewed.png")
+    shoot(page, "review-claim-reviewed.png", full_page=True)
     assert errors == []
     page.close()
 
