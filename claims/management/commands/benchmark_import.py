@@ -275,8 +275,9 @@ class Command(BaseCommand):
         bare_nlp = spacy.load(MODEL_NAME)
         _consume(bare_nlp.pipe(texts[:2]))
         _consume(extract_claims_many(texts[:2]))
-        _consume(articles_import(read_paths([str(corpus)], max_bytes=limit)))
-        claims_per_article = Claim.objects.count() / len(texts)
+        warm_up = list(read_paths([str(corpus)], max_bytes=limit))[:2]
+        _consume(articles_import(warm_up))
+        claims_per_article = Claim.objects.count() / len(warm_up)
         pool = ExtractionPool(workers, extract_claims_many) if workers > 1 else None
         if pool is not None:
             pool.wait_ready()
