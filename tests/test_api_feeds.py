@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC
 
 import pytest
+from django.db import connection, transaction
 
 from claims.claimreview import RATING_VALUES
 from claims.models import Actor, Claim
@@ -261,3 +263,56 @@ def test_every_list_answers_if_none_match_with_304(client, editor, url):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     review(make_claim(), "disputed", editor)
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent transactions on PostgreSQL"
+)
+def test_change_feed_never_skips_a_change_committed_late(client, editor, second_editor):
+    """The race the feed must survive: change N is written but not yet committed when change
+    N+1 is. A reader would see N+1, move its cursor past N, and never see N. The review service's
+    advisory lock makes N+1 wait for N's commit, so the reader sees both, in order, once."""
+    first_claim, second_claim = make_claim(), make_claim()
+    start = client.get("/api/status-changes/").json()["next"]
+    a_written, release_a = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_editor() -> None:  # writes change N and holds its transaction open
+        try:
+            with transaction.atomic():
+                review(first_claim, "disputed", editor)
+                a_written.set()
+                release_a.wait(10)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def quick_editor() -> None:  # writes change N+1 meanwhile
+        try:
+            a_written.wait(10)
+            review(second_claim, "verified", second_editor)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    slow, quick = threading.Thread(target=slow_editor), threading.Thread(target=quick_editor)
+    slow.start()
+    quick.start()
+    a_written.wait(10)
+    quick.join(0.5)
+    assert quick.is_alive(), "change N+1 must wait for change N to commit"
+    assert client.get(start).json()["results"] == []  # nothing committed yet
+
+    release_a.set()
+    slow.join(10)
+    quick.join(10)
+    assert errors == []
+    page = client.get(start).json()
+    assert [(c["claim_id"], c["to_status"]) for c in page["results"]] == [
+        (first_claim.id, "disputed"),
+        (second_claim.id, "verified"),
+    ]
+    assert client.get(page["next"]).json()["results"] == []
