@@ -287,3 +287,22 @@ def test_status_changes_are_read_only_even_for_superusers(superuser_client, edit
     delete = reverse("admin:claims_statuschange_delete", args=[change.pk])
     assert superuser_client.post(delete, {"post": "yes"}).status_code == 403
     assert StatusChange.objects.get(pk=change.pk).note == "n"
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_article_and_audit_lists_query_counts_are_constant(
+    editor_client, editor, outlet, django_assert_max_num_queries, n
+):
+    for _ in range(n):
+        claim = make_claim(make_article(outlet=outlet))
+        claim_review(claim=claim, status=Status.DISPUTED, by=editor, note="n")
+    # 1 session, 2 user, 3-4 permissions, 5 outlets for the outlet filter, 6 count, 7 the
+    # articles with their outlet and claim count (a correlated subquery), 8-9 the published date
+    # hierarchy (first/last date, then the years).
+    with django_assert_max_num_queries(9):
+        response = editor_client.get(reverse("admin:claims_article_changelist"))
+    assert len(response.context["cl"].result_list) == n
+    # 1-4 as above, 5 count, 6 the changes with their claim and user, 7-8 the date hierarchy.
+    with django_assert_max_num_queries(8):
+        response = editor_client.get(reverse("admin:claims_statuschange_changelist"))
+    assert len(response.context["cl"].result_list) == n
