@@ -168,6 +168,11 @@ def test_review_three_claims_with_the_keyboard_then_hit_a_conflict(
     expect(page.locator("#help")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
+    # e opens the evidence form with the link field focused; Escape leaves the field.
+    page.keyboard.press("e")
+    expect(page.locator("#evidence-form input[type=url]")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#evidence-form input[type=url]")).not_to_be_focused()
 
     # On a claim, j/k open the next/previous claim of the queue.
     page.keyboard.press("j")
