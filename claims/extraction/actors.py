@@ -252,11 +252,19 @@ def describe(head: Token) -> Mention:
             if appos:
                 role = f"{role}, {appos}" if role else appos
             name = span.text
-            # A multi-word organisation keeps its whole name ("Amnesty International").
+            # A multi-word organisation keeps its whole name ("Amnesty International"). The small
+            # model often calls a full personal name ORG ("Kassym-Jomart Tokayev"); without an
+            # organisation word or an acronym in it, it is read as a name.
+            titled = ent is not None and any(is_role_word(t) for t in ent)
+            looks_like_org = ent is not None and (
+                ent.label_ != "ORG"
+                or (not titled and (_org_like(head, ent.text) or _words(ent) > 3))
+            )
             if (
                 ent is not None
                 and ent.label_ in ("ORG", "GPE", "NORP", "FAC")
                 and len(ent) > 1
+                and looks_like_org
                 and not (role and _role_has_title(doc, start, span.start))
             ):
                 return Mention(text, head, _clean(ent.text), role, ORGANISATION)
@@ -264,10 +272,21 @@ def describe(head: Token) -> Mention:
                 # "Kazakhstan's interior ministry": the possessor is part of the name.
                 return Mention(text, head, _clean(text), None, ORGANISATION)
             aged = any(c.dep_ in ("appos", "amod") and c.like_num for c in head.rights)
-            personish = aged or (
-                head.ent_type_ == "PERSON"
-                or bool(role and _role_has_title(doc, start, span.start))
-                or bool(appos)
+            # A two- or three-word name the recogniser called ORG, with no organisation word.
+            misread_name = (
+                ent is not None
+                and ent.label_ == "ORG"
+                and 1 < _words(span) <= 3
+                and not _org_like(head, ent.text)
+            )
+            personish = (
+                aged
+                or misread_name
+                or (
+                    head.ent_type_ == "PERSON"
+                    or bool(role and _role_has_title(doc, start, span.start))
+                    or bool(appos)
+                )
             )
             if head.ent_type_ in ("GPE", "NORP", "LOC") and not personish:
                 # "Amnesty International Kenya": the organisation's words before the place.
@@ -297,6 +316,10 @@ def _appositive_name(head: Token) -> Token | None:
             return None
         current = pobj
     return None
+
+
+def _words(span: Span) -> int:
+    return sum(1 for t in span if t.is_alpha)
 
 
 def _role_has_title(doc: Doc, start: int, end: int) -> bool:

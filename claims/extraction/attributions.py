@@ -167,6 +167,14 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
     if (
+        verb.dep_ == "acl"
+        and verb.head.lemma_.lower() not in DOCUMENT_NOUNS
+        and not any(c.dep_ == "agent" for c in verb.children)
+    ):
+        # "a rally calling for ...": only a document speaks for its author, or a source named
+        # by "by" ("the figure, reported by the state news channel").
+        return False
+    if (
         verb.dep_ == "advcl"
         and verb.tag_ != "VBG"
         and not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)

@@ -19,6 +19,7 @@ from claims.extraction.actors import antecedent, is_role_word, name_span, noun_p
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
     DETENTION_PLACES,
+    DOCUMENT_NOUNS,
     GROUP_NOUNS,
     INTRANSITIVE_OUTCOMES,
     OUTCOME_ADJECTIVES,
@@ -38,6 +39,11 @@ _NOT_CLASSIFIERS = frozenset({"estimated", "other", "another", "more", "several"
                               "least", "most", "further", "additional", "around", "about", "some",
                               "nearly", "almost", "approximately", "roughly", "over", "total",
                               "old", "year", "years"})  # fmt: skip
+# Verbs whose subject reports or contains deaths rather than causing them.
+_NOT_DOING = frozenset({"be", "include", "have", "reach", "exceed", "top", "surpass", "number",
+                        "report", "say", "confirm", "record", "document", "count", "investigate",
+                        "blame", "follow", "mark", "see", "bring", "raise", "put"})  # fmt: skip
+_COUNT_WORDS = TOLL_NOUNS | REPORT_NOUNS | DOCUMENT_NOUNS
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
 
@@ -166,8 +172,12 @@ def _noun_agent(noun: Token) -> Token | None:
                 return next((c for c in current.children if c.dep_ == "dobj"), None)
             if _verb_outcome(current) or any(c.dep_ == "nsubjpass" for c in current.children):
                 return None
+            if lemma in _NOT_DOING:
+                return None  # "the figure included 103 deaths": the figure killed nobody
             subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
-            return antecedent(subject) if subject is not None else None
+            if subject is None or subject.lemma_.lower() in _COUNT_WORDS:
+                return None
+            return antecedent(subject)
         if current.dep_ == "ROOT":
             break
     return None

@@ -146,7 +146,15 @@ def _number_runs(sent: Span) -> list[list[Token]]:
             and token.i + 1 < sent.end
             and doc[token.i + 1].lower_ in UNITS
         )
-        if hyphen_compound:
+        # "one hundred and sixty-four": the "and" of a written-out number.
+        and_in_number = (
+            token.lower_ == "and"
+            and run
+            and run[-1].lower_ in ("hundred", "thousand", "million")
+            and token.i + 1 < sent.end
+            and (doc[token.i + 1].lower_ in UNITS or doc[token.i + 1].lower_ in TENS)
+        )
+        if hyphen_compound or and_in_number:
             continue
         if run:
             runs.append(run)

@@ -76,6 +76,11 @@ class SpeakerResolver:
         lemma = head.lemma_.lower()
         if has_the and is_role_word(head):
             actor = self.actors.by_role(lemma, head.i)
+            plain_title = all(c.dep_ == "det" for c in head.children)
+            if actor is None and plain_title and self.last is not None and self.last.kind == PERSON:
+                # "Tokayev said ... “...,” the president said": nobody in the article carries
+                # the title, so the person who just spoke is the best reading.
+                actor = self.actors.lookup(self.last.name or "")
             if actor is not None:
                 words = head.doc[head.left_edge.i : head.i + 1].text  # "the president"
                 return Speaker(actor.name, words, actor.role or mention.text, PERSON,
