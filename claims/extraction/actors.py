@@ -19,6 +19,7 @@ from claims.extraction.lexicon import (
     ORG_NOUNS,
     RELATIVE_PRONOUNS,
     ROLE_WORDS,
+    SOURCE_NOUNS,
 )
 
 PERSON = "person"
@@ -232,10 +233,15 @@ def describe(head: Token) -> Mention:
             if inner.role:
                 role = f"{role}, {inner.role}" if role else inner.role
             return Mention(inner.text, appos, inner.name, role, inner.kind or PERSON)
-        # "A State Department notice" -> the department speaks.
-        if head.lemma_.lower() in DOCUMENT_NOUNS:
+        # "A State Department notice", "a tally by AFP", "a statement from the army": whoever
+        # issued the document speaks.
+        if head.lemma_.lower() in DOCUMENT_NOUNS | SOURCE_NOUNS:
             owners = [c for c in head.lefts if c.dep_ in ("compound", "poss")]
-            if owners and owners[-1].pos_ == "PROPN":
+            for prep in head.rights:
+                if prep.dep_ == "prep" and prep.lower_ in ("by", "from", "of"):
+                    owners += [g for g in prep.children if g.dep_ == "pobj"]
+            owners = [o for o in owners if o.pos_ == "PROPN" or _org_like(o, o.text)]
+            if owners:
                 inner = describe(owners[-1])
                 return Mention(inner.text, owners[-1], inner.name, None, ORGANISATION)
     if head.pos_ == "PROPN":

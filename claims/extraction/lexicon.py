@@ -160,6 +160,9 @@ DOCUMENT_NOUNS = frozenset({
     "communique", "communiqué", "bulletin", "memo", "filing", "document", "announcement",
     "slogan", "banner", "sign", "placard", "leaflet", "poster",
 })  # fmt: skip
+# Counts and findings that stand for whoever made them: "according to a tally by AFP".
+SOURCE_NOUNS = frozenset({"tally", "count", "figure", "figures", "estimate", "data", "survey",
+                          "investigation", "analysis", "review", "assessment", "record"})  # fmt: skip
 QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟"})
 
 # --- Speakers and actors --------------------------------------------------------------------
