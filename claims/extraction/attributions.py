@@ -66,21 +66,33 @@ def quote_regions(doc: Doc, paragraphs: list[int]) -> list[Quote]:
 
     Direction is ignored because real copy mixes up opening and closing marks; an opening mark
     with no closing one runs to the end of its paragraph (the convention for quotations that go
-    on into the next paragraph).
+    on into the next paragraph). British-style single quotation marks count too, but only a
+    ‘ opens one and only a ’ that is not an apostrophe (not followed by a letter) closes it.
     """
     regions: list[Quote] = []
     open_at: int | None = None
+    single = False
     for token in doc:
         paragraph_changed = open_at is not None and paragraphs[token.i] != paragraphs[open_at]
         if paragraph_changed:
             regions.append(_quote(doc, open_at + 1, token.i))
             open_at = None
-        if token.text in QUOTE_CHARS:
+        text = token.text
+        if text in QUOTE_CHARS and not single:
             if open_at is None:
                 open_at = token.i
             else:
                 regions.append(_quote(doc, open_at + 1, token.i))
                 open_at = None
+        elif text == "‘" and open_at is None:
+            open_at, single = token.i, True
+        elif text == "’" and single and open_at is not None:
+            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if following is None or not following.text[:1].isalpha() or token.whitespace_:
+                regions.append(_quote(doc, open_at + 1, token.i))
+                open_at, single = None, False
+        if open_at is None:
+            single = False
     if open_at is not None:
         regions.append(_quote(doc, open_at + 1, len(doc)))
     return regions

@@ -163,7 +163,7 @@ DOCUMENT_NOUNS = frozenset({
 # Counts and findings that stand for whoever made them: "according to a tally by AFP".
 SOURCE_NOUNS = frozenset({"tally", "count", "figure", "figures", "estimate", "data", "survey",
                           "investigation", "analysis", "review", "assessment", "record"})  # fmt: skip
-QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟"})
+QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟", "``", "''"})
 
 # --- Speakers and actors --------------------------------------------------------------------
 

@@ -254,7 +254,7 @@ def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Spa
         if quote.words < 2 or quote.start <= cue.marker.i < quote.end:
             continue
         quoted = [t for t in content_tokens if quote.start <= t.i < quote.end]
-        if not content_tokens or len(quoted) * 2 >= len(content_tokens):
+        if not content_tokens or len(quoted) * 2 > len(content_tokens):
             return _quote_text(doc, quote, sent)
     return doc[start:end].text.strip(" ,")
 
