@@ -18,13 +18,10 @@ from spacy.tokens import Span, Token
 from claims.extraction.actors import antecedent, is_role_word, name_span, noun_phrase
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
-    DETENTION_PLACES,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
-    INTRANSITIVE_OUTCOMES,
     OUTCOME_ADJECTIVES,
     OUTCOME_NOUNS,
-    OUTCOME_VERBS,
     PERSON_PRONOUNS,
     RELATIVE_PRONOUNS,
     REPORT_NOUNS,
@@ -32,6 +29,14 @@ from claims.extraction.lexicon import (
     TOLL_VERBS,
 )
 from claims.extraction.numbers import find_quantities
+from claims.extraction.outcomes import (
+    by_agent,
+    negated,
+    of_outcome,
+    state_outcome,
+    toll_outcome,
+    verb_outcome,
+)
 
 _SINGULAR_DETS = frozenset({"a", "an", "one", "another"})
 # Modifiers that say how many or which, not what kind: left out of subjects.
@@ -68,89 +73,6 @@ class _Link:
     agent: Token | None = None
 
 
-def _negated(word: Token) -> bool:
-    return any(c.dep_ == "neg" for c in word.children)
-
-
-def _verb_outcome(verb: Token) -> str | None:
-    """The outcome a verb names, including "shot dead", "taken into custody", "picked up"."""
-    lemma = verb.lemma_.lower()
-    if verb.pos_ not in ("VERB", "AUX") and verb.tag_ not in ("VBN", "VBD"):
-        return None
-    if lemma in OUTCOME_VERBS:
-        return OUTCOME_VERBS[lemma]
-    children = list(verb.children)
-    if lemma == "shoot" and any(c.lower_ == "dead" for c in children):
-        return "killed"
-    # "beaten to death", "stabbed to death", "burned to death"
-    if any(
-        c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ == "death" for g in c.children)
-        for c in children
-    ):
-        return "killed"
-    if lemma == "gun" and any(c.dep_ == "prt" and c.lower_ == "down" for c in children):
-        return "killed"
-    if lemma in ("take", "hold", "keep", "place", "remand") and any(
-        c.dep_ == "prep"
-        and c.lower_ in ("into", "in")
-        and any(g.lemma_.lower() in ("custody", "detention") for g in c.children)
-        for c in children
-    ):
-        return "arrested" if lemma == "take" else "detained"
-    if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
-        return "detained"
-    if lemma == "hold" and any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
-        # "are being held at a police station", "held incommunicado", "held by the army" -
-        # but not "meetings were held in Geneva".
-        for child in children:
-            if child.dep_ == "agent" or child.lower_ in ("incommunicado", "hostage", "captive"):
-                return "detained"
-            if child.dep_ == "prep" and any(
-                g.lemma_.lower() in DETENTION_PLACES for g in child.children
-            ):
-                return "detained"
-    return None
-
-
-def _toll_outcome(noun: Token, sent: Span) -> str | None:
-    """ "death toll" -> killed; "the total number of deaths" -> killed; a bare "count" takes
-    the outcome named elsewhere in the sentence."""
-    for child in noun.children:
-        if child.dep_ in ("compound", "amod") and child.lemma_.lower() in OUTCOME_NOUNS:
-            return OUTCOME_NOUNS[child.lemma_.lower()]
-        if child.dep_ == "prep" and child.lower_ == "of":
-            for pobj in child.children:
-                lemma = pobj.lemma_.lower()
-                if lemma in OUTCOME_NOUNS:
-                    return OUTCOME_NOUNS[lemma]
-                if pobj.lower_ in OUTCOME_ADJECTIVES:
-                    return OUTCOME_ADJECTIVES[pobj.lower_]  # "the number of missing"
-                for participle in pobj.children:  # "the number of people detained"
-                    if participle.dep_ in ("acl", "amod") and _verb_outcome(participle):
-                        return _verb_outcome(participle)
-    if noun.lemma_.lower() == "toll":
-        for token in sent:
-            if token.lemma_.lower() in OUTCOME_NOUNS and token.dep_ == "compound":
-                return OUTCOME_NOUNS[token.lemma_.lower()]
-        return "killed"
-    # "the original count of about 25" in a sentence about a death toll.
-    for token in sent:
-        if token.lemma_.lower() == "toll" and token.i != noun.i:
-            return _toll_outcome(token, sent)
-    return None
-
-
-def _of_outcome(noun: Token) -> str | None:
-    """ "Eight of the deaths", "reports of deaths", "most of the detentions"."""
-    for child in noun.children:
-        if child.dep_ == "prep" and child.lower_ == "of":
-            for pobj in child.children:
-                lemma = pobj.lemma_.lower()
-                if pobj.dep_ == "pobj" and lemma in OUTCOME_NOUNS:
-                    return OUTCOME_NOUNS[lemma]
-    return None
-
-
 def _noun_agent(noun: Token) -> Token | None:
     """Who caused a death named by a noun: "deaths blamed on X", "X has been blamed for ..."."""
     for child in noun.children:
@@ -170,7 +92,7 @@ def _noun_agent(noun: Token) -> Token | None:
                 if passive_subject is not None:
                     return passive_subject
                 return next((c for c in current.children if c.dep_ == "dobj"), None)
-            if _verb_outcome(current) or any(c.dep_ == "nsubjpass" for c in current.children):
+            if verb_outcome(current) or any(c.dep_ == "nsubjpass" for c in current.children):
                 return None
             if lemma in _NOT_DOING:
                 return None  # "the figure included 103 deaths": the figure killed nobody
@@ -188,9 +110,9 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     lemma = noun.lemma_.lower()
     if lemma in OUTCOME_NOUNS and noun.pos_ in ("NOUN", "ADJ"):
         return _Link(OUTCOME_NOUNS[lemma], noun, _noun_agent(noun))
-    of_outcome = _of_outcome(noun)
-    if of_outcome:
-        return _Link(of_outcome, noun)
+    partitive = of_outcome(noun)
+    if partitive:
+        return _Link(partitive, noun)
     # "the deaths of six protesters", "the killing of a family of four"
     if noun.dep_ == "pobj" and noun.head.lower_ == "of":
         owner = noun.head.head
@@ -202,7 +124,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             taker = owner.head
             return _Link("killed", taker, subject_of(taker, passive_agent=False))
         if owner_lemma in TOLL_NOUNS:
-            outcome = _toll_outcome(owner, sent)
+            outcome = toll_outcome(owner, sent)
             if outcome:
                 return _Link(outcome, owner)
             # "A total of 32 people were killed": the toll word stands in the noun's place.
@@ -211,18 +133,18 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
         first = first.head
-        if first.lemma_.lower() in OUTCOME_NOUNS or _of_outcome(first):
-            outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or _of_outcome(first)
+        if first.lemma_.lower() in OUTCOME_NOUNS or of_outcome(first):
+            outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or of_outcome(first)
             return _Link(outcome, first) if outcome else None
     verb = first.head
     dep = first.dep_
     # A participle in front: "the 12 arrested men", "26 wounded soldiers".
     for child in noun.lefts:
-        if child.dep_ == "amod" and child.tag_ == "VBN" and _verb_outcome(child):
-            return _Link(_verb_outcome(child), child)
+        if child.dep_ == "amod" and child.tag_ == "VBN" and verb_outcome(child):
+            return _Link(verb_outcome(child), child)
     # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
     for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
-        if child.dep_ in ("acl", "relcl") and not _negated(child):
+        if child.dep_ in ("acl", "relcl") and not negated(child):
             # Only a passive participle or passive relative clause says the noun suffered it:
             # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
             # who killed".
@@ -231,7 +153,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             passive = (child.dep_ == "acl" and child.tag_ == "VBN") or any(
                 c.dep_ == "nsubjpass" and c.lower_ in RELATIVE_PRONOUNS for c in child.children
             )
-            outcome = _verb_outcome(child) if passive else None
+            outcome = verb_outcome(child) if passive else None
             if outcome:
                 agent = subject_of(child) if child.dep_ == "relcl" else None
                 if (
@@ -247,14 +169,14 @@ def _link(noun: Token, sent: Span) -> _Link | None:
                     agent = None
                 if agent is not None and agent.i == noun.i:
                     agent = None
-                return _Link(outcome, child, agent or _by_agent(child))
+                return _Link(outcome, child, agent or by_agent(child))
             if child.dep_ == "relcl":
-                found = _intransitive(child)
+                found = state_outcome(child)
                 if found:
                     return _Link(found, child)
-    if _negated(verb):
+    if negated(verb):
         return None
-    outcome = _verb_outcome(verb)
+    outcome = verb_outcome(verb)
     if not outcome and dep == "dobj":
         # "The clashes left 10 people dead": the state is a complement of the verb.
         for child in list(verb.children) + list(first.rights):
@@ -279,7 +201,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         agent = subject_of(verb, passive_agent=False)
         return _Link(outcome, verb, agent)
     if outcome and dep == "nsubjpass":
-        return _Link(outcome, verb, _by_agent(verb))
+        return _Link(outcome, verb, by_agent(verb))
     if (
         outcome
         and dep == "nsubj"
@@ -289,7 +211,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         # "40 were killed and more than 100 wounded": the second "were" is left out.
         return _Link(outcome, verb)
     if dep in ("nsubj", "nsubjpass"):
-        found = _intransitive(verb)  # "six are dead", "53 were confirmed dead"
+        found = state_outcome(verb)  # "six are dead", "53 were confirmed dead"
         if found:
             return _Link(found, verb)
         if verb.pos_ == "ADJ" and verb.lower_ in OUTCOME_ADJECTIVES:
@@ -324,9 +246,9 @@ def _link(noun: Token, sent: Span) -> _Link | None:
                 if child.dep_ in ("nsubj", "dobj", "nsubjpass") and (
                     child.lemma_.lower() in TOLL_NOUNS
                 ):
-                    toll_outcome = _toll_outcome(child, sent)
-                    if toll_outcome:
-                        return _Link(toll_outcome, child)
+                    counted = toll_outcome(child, sent)
+                    if counted:
+                        return _Link(counted, child)
     return None
 
 
@@ -342,57 +264,9 @@ def _next_participle(noun: Token) -> _Link | None:
     if i >= len(doc) or i == noun.i + 1 or doc[i].tag_ != "VBN":
         return None
     verb = doc[i]
-    outcome = _verb_outcome(verb)
+    outcome = verb_outcome(verb)
     if outcome and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
-        return _Link(outcome, verb, _by_agent(verb))
-    return None
-
-
-def _intransitive(verb: Token) -> str | None:
-    """Outcomes said of a verb's subject: "died", "are dead", "among the dead", "lost lives"."""
-    if _negated(verb):
-        return None
-    lemma = verb.lemma_.lower()
-    if lemma in INTRANSITIVE_OUTCOMES:
-        return INTRANSITIVE_OUTCOMES[lemma]
-    for child in verb.children:
-        key = child.lower_
-        if child.dep_ in ("acomp", "attr", "oprd") and key in OUTCOME_ADJECTIVES:
-            return OUTCOME_ADJECTIVES[key]
-        if child.dep_ == "prep" and key == "among":
-            for pobj in child.children:
-                if pobj.lower_ in OUTCOME_ADJECTIVES:
-                    return OUTCOME_ADJECTIVES[pobj.lower_]
-                # "among those killed", "among the people arrested"
-                for participle in pobj.children:
-                    if participle.dep_ in ("acl", "relcl") and _verb_outcome(participle):
-                        return _verb_outcome(participle)
-        if lemma == "lose" and child.dep_ == "dobj" and child.lemma_.lower() in ("life", "lives"):
-            return "killed"
-        # "suffered injuries", "sustained serious wounds"
-        if (
-            lemma in ("suffer", "sustain", "receive")
-            and child.dep_ == "dobj"
-            and child.lemma_.lower() in ("injury", "wound", "burn")
-        ):
-            return "injured"
-        # "12 people are in custody", "remain in detention"
-        if (
-            lemma in ("be", "remain")
-            and child.dep_ == "prep"
-            and child.lower_ == "in"
-            and any(g.lemma_.lower() in ("custody", "detention") for g in child.children)
-        ):
-            return "detained"
-    return None
-
-
-def _by_agent(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ == "agent":
-            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
-            if pobj is not None:
-                return pobj
+        return _Link(outcome, verb, by_agent(verb))
     return None
 
 
@@ -408,7 +282,7 @@ def _head_phrase(head: Token) -> str:
         prev = doc[start - 1]
         if prev.like_num or prev.dep_ in ("det", "nummod", "quantmod", "predet", "poss", "case"):
             break
-        participle = prev.tag_ == "VBN" and _verb_outcome(prev) is not None  # "arrested men"
+        participle = prev.tag_ == "VBN" and verb_outcome(prev) is not None  # "arrested men"
         if (
             prev.dep_ in ("compound", "amod", "nmod")
             and prev.lower_ not in _NOT_CLASSIFIERS

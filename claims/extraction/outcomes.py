@@ -1,0 +1,147 @@
+"""Which outcome a word names: verbs ("killed", "shot dead", "taken into custody"), predicate
+adjectives ("are dead", "among the dead"), nouns ("1,400 deaths") and tolls ("the death toll rose
+to 71"). figures.py decides which count each outcome belongs to.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from claims.extraction.lexicon import (
+    DETENTION_PLACES,
+    INTRANSITIVE_OUTCOMES,
+    OUTCOME_ADJECTIVES,
+    OUTCOME_NOUNS,
+    OUTCOME_VERBS,
+)
+
+
+def negated(word: Token) -> bool:
+    return any(c.dep_ == "neg" for c in word.children)
+
+
+def verb_outcome(verb: Token) -> str | None:
+    """The outcome a verb names, including "shot dead", "taken into custody", "picked up"."""
+    lemma = verb.lemma_.lower()
+    if verb.pos_ not in ("VERB", "AUX") and verb.tag_ not in ("VBN", "VBD"):
+        return None
+    if lemma in OUTCOME_VERBS:
+        return OUTCOME_VERBS[lemma]
+    children = list(verb.children)
+    if lemma == "shoot" and any(c.lower_ == "dead" for c in children):
+        return "killed"
+    # "beaten to death", "stabbed to death", "burned to death"
+    if any(
+        c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ == "death" for g in c.children)
+        for c in children
+    ):
+        return "killed"
+    if lemma == "gun" and any(c.dep_ == "prt" and c.lower_ == "down" for c in children):
+        return "killed"
+    if lemma in ("take", "hold", "keep", "place", "remand") and any(
+        c.dep_ == "prep"
+        and c.lower_ in ("into", "in")
+        and any(g.lemma_.lower() in ("custody", "detention") for g in c.children)
+        for c in children
+    ):
+        return "arrested" if lemma == "take" else "detained"
+    if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
+        return "detained"
+    if lemma == "hold" and any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
+        # "are being held at a police station", "held incommunicado", "held by the army" -
+        # but not "meetings were held in Geneva".
+        for child in children:
+            if child.dep_ == "agent" or child.lower_ in ("incommunicado", "hostage", "captive"):
+                return "detained"
+            if child.dep_ == "prep" and any(
+                g.lemma_.lower() in DETENTION_PLACES for g in child.children
+            ):
+                return "detained"
+    return None
+
+
+def toll_outcome(noun: Token, sent: Span) -> str | None:
+    """ "death toll" -> killed; "the total number of deaths" -> killed; a bare "count" takes
+    the outcome named elsewhere in the sentence."""
+    for child in noun.children:
+        if child.dep_ in ("compound", "amod") and child.lemma_.lower() in OUTCOME_NOUNS:
+            return OUTCOME_NOUNS[child.lemma_.lower()]
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in child.children:
+                lemma = pobj.lemma_.lower()
+                if lemma in OUTCOME_NOUNS:
+                    return OUTCOME_NOUNS[lemma]
+                if pobj.lower_ in OUTCOME_ADJECTIVES:
+                    return OUTCOME_ADJECTIVES[pobj.lower_]  # "the number of missing"
+                for participle in pobj.children:  # "the number of people detained"
+                    if participle.dep_ in ("acl", "amod") and verb_outcome(participle):
+                        return verb_outcome(participle)
+    if noun.lemma_.lower() == "toll":
+        for token in sent:
+            if token.lemma_.lower() in OUTCOME_NOUNS and token.dep_ == "compound":
+                return OUTCOME_NOUNS[token.lemma_.lower()]
+        return "killed"
+    # "the original count of about 25" in a sentence about a death toll.
+    for token in sent:
+        if token.lemma_.lower() == "toll" and token.i != noun.i:
+            return toll_outcome(token, sent)
+    return None
+
+
+def of_outcome(noun: Token) -> str | None:
+    """ "Eight of the deaths", "reports of deaths", "most of the detentions"."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for pobj in child.children:
+                lemma = pobj.lemma_.lower()
+                if pobj.dep_ == "pobj" and lemma in OUTCOME_NOUNS:
+                    return OUTCOME_NOUNS[lemma]
+    return None
+
+
+def state_outcome(verb: Token) -> str | None:
+    """Outcomes said of a verb's subject: "died", "are dead", "among the dead", "lost lives"."""
+    if negated(verb):
+        return None
+    lemma = verb.lemma_.lower()
+    if lemma in INTRANSITIVE_OUTCOMES:
+        return INTRANSITIVE_OUTCOMES[lemma]
+    for child in verb.children:
+        key = child.lower_
+        if child.dep_ in ("acomp", "attr", "oprd") and key in OUTCOME_ADJECTIVES:
+            return OUTCOME_ADJECTIVES[key]
+        if child.dep_ == "prep" and key == "among":
+            for pobj in child.children:
+                if pobj.lower_ in OUTCOME_ADJECTIVES:
+                    return OUTCOME_ADJECTIVES[pobj.lower_]
+                # "among those killed", "among the people arrested"
+                for participle in pobj.children:
+                    if participle.dep_ in ("acl", "relcl") and verb_outcome(participle):
+                        return verb_outcome(participle)
+        if lemma == "lose" and child.dep_ == "dobj" and child.lemma_.lower() in ("life", "lives"):
+            return "killed"
+        # "suffered injuries", "sustained serious wounds"
+        if (
+            lemma in ("suffer", "sustain", "receive")
+            and child.dep_ == "dobj"
+            and child.lemma_.lower() in ("injury", "wound", "burn")
+        ):
+            return "injured"
+        # "12 people are in custody", "remain in detention"
+        if (
+            lemma in ("be", "remain")
+            and child.dep_ == "prep"
+            and child.lower_ == "in"
+            and any(g.lemma_.lower() in ("custody", "detention") for g in child.children)
+        ):
+            return "detained"
+    return None
+
+
+def by_agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    return None
