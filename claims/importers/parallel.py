@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 
 from claims.extraction.types import ExtractedClaim
 
@@ -60,9 +59,54 @@ def extract_chunk(extractor: Extractor, texts: list[str]) -> list[Extracted]:
     return results
 
 
-def extract_serially(extractor: Extractor, texts: Iterator[str]) -> Iterator[Extracted]:
-    while chunk := list(islice(texts, CHUNK_SIZE)):
-        yield from extract_chunk(extractor, chunk)
+class ExtractionQueue:
+    """Texts go in one at a time; claims come out in the same order, as soon as they are ready.
+
+    The import puts each changed article's text in and, between puts, writes whatever articles
+    have their claims, so writing never waits for the whole input and memory stays bounded. In
+    this process, texts are extracted a chunk at a time (spaCy batches); with a pool, chunks go to
+    the worker processes and a few are kept in flight per worker.
+    """
+
+    def __init__(self, extractor: Extractor, pool: ExtractionPool | None = None) -> None:
+        self._extractor = extractor
+        self._pool = pool
+        self._chunk = WORKER_CHUNK_SIZE if pool is not None else CHUNK_SIZE
+        self._buffer: list[str] = []
+        self._in_flight: deque[Future[list[Extracted]]] = deque()
+        self._ready: deque[Extracted] = deque()
+
+    def put(self, text: str) -> None:
+        self._buffer.append(text)
+        if len(self._buffer) >= self._chunk:
+            self._send()
+
+    def ready(self) -> bool:
+        """Whether the next result is available without waiting."""
+        while self._in_flight and self._in_flight[0].done():
+            self._ready.extend(self._in_flight.popleft().result())
+        return bool(self._ready)
+
+    def get(self) -> Extracted:
+        """The next result in input order, waiting for it (and extracting a partial chunk)."""
+        if not self._ready:
+            if not self._in_flight:
+                self._send()
+            if self._in_flight:
+                self._ready.extend(self._in_flight.popleft().result())
+        return self._ready.popleft()
+
+    def _send(self) -> None:
+        chunk, self._buffer = self._buffer, []
+        if not chunk:
+            return
+        if self._pool is None:
+            self._ready.extend(extract_chunk(self._extractor, chunk))
+            return
+        self._in_flight.append(self._pool.submit(chunk))
+        # Bounded look-ahead: enough queued work that no worker idles while this process writes.
+        while len(self._in_flight) > 3 * self._pool.workers:
+            self._ready.extend(self._in_flight.popleft().result())
 
 
 def _worker_init(extractor: Extractor, ready: multiprocessing.SimpleQueue) -> None:
@@ -77,7 +121,7 @@ def _ping() -> None:
 
 
 class ExtractionPool:
-    """N worker processes running the extractor on chunks of texts; results in input order.
+    """N worker processes running the extractor on chunks of texts (see ExtractionQueue).
 
     A worker that dies (out of memory, a crash in the model) raises BrokenProcessPool in the
     caller instead of hanging the run.
@@ -99,16 +143,8 @@ class ExtractionPool:
         for _ in range(self.workers):
             self._ready.get()
 
-    def extract(self, texts: Iterator[str]) -> Iterator[Extracted]:
-        # A few chunks in flight per worker: each has its next chunk queued while the caller
-        # writes, and memory stays bounded however long the input is.
-        window: deque[Future[list[Extracted]]] = deque()
-        while chunk := list(islice(texts, WORKER_CHUNK_SIZE)):
-            window.append(self._pool.submit(extract_chunk, self._extractor, chunk))
-            if len(window) >= 3 * self.workers:
-                yield from window.popleft().result()
-        while window:
-            yield from window.popleft().result()
+    def submit(self, texts: list[str]) -> Future[list[Extracted]]:
+        return self._pool.submit(extract_chunk, self._extractor, texts)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -34,9 +34,9 @@ from claims.importers import ArticleRecord, RecordError
 from claims.importers.parallel import (
     ExtractionFailed,
     ExtractionPool,
+    ExtractionQueue,
     Extractor,
     extract_chunk,
-    extract_serially,
 )
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.services.figures import figures_refresh_for_article
@@ -133,58 +133,31 @@ def _import_stream(
     pool: ExtractionPool | None,
     dry_run: bool,
 ) -> Iterator[ArticleImportResult]:
-    # Items wait in `pending` (input order) until their claims come back from the extractor,
-    # which reads texts ahead of its output. Items that need no extraction are written as soon as
-    # nothing earlier is still waiting, so an all-unchanged re-import holds nothing in memory.
+    # Items wait in `pending`, in input order, until their claims are extracted; each is written
+    # as soon as it and everything before it are ready. Input order matters: a run may hold two
+    # versions of one article, and the later one must win.
+    queue = ExtractionQueue(extractor, pool) if extractor is not None else None
     pending: deque[_Planned] = deque()
-    done: deque[ArticleImportResult] = deque()
-    waiting = 0  # items in `pending` that wait for claims
 
-    def finish(planned: _Planned, claims: list[ExtractedClaim] | ExtractionFailed | None) -> None:
-        if isinstance(planned.item, RecordError):
-            done.append(_failure(planned.item.origin, planned.item.message))
-        else:
-            done.append(_write_safely(planned.item, claims, extractor=extractor, dry_run=dry_run))
-
-    def texts() -> Iterator[str]:
-        nonlocal waiting
-        for planned in _plan(items, extractor is not None):
-            if planned.extract:
-                pending.append(planned)
-                waiting += 1
-                yield planned.item.body
-            elif waiting:
-                pending.append(planned)
+    def write_ready(*, wait: bool) -> Iterator[ArticleImportResult]:
+        while pending:
+            head = pending[0]
+            if isinstance(head.item, RecordError):
+                yield _failure(head.item.origin, head.item.message)
+            elif not head.extract:
+                yield _write_safely(head.item, None, extractor=extractor, dry_run=dry_run)
+            elif queue is not None and (wait or queue.ready()):
+                yield _write_safely(head.item, queue.get(), extractor=extractor, dry_run=dry_run)
             else:
-                finish(planned, None)
+                return
+            pending.popleft()
 
-    if extractor is None:
-        stream: Iterable[list[ExtractedClaim] | ExtractionFailed] = _no_claims(texts())
-    elif pool is not None:
-        stream = pool.extract(texts())
-    else:
-        stream = extract_serially(extractor, texts())
-
-    for claims in stream:
-        while not pending[0].extract:
-            finish(pending.popleft(), None)
-        waiting -= 1
-        finish(pending.popleft(), claims)
-        yield from _drain(done)
-        # Between extractor results, hand back what was written inline by texts().
-    while pending:
-        finish(pending.popleft(), None)
-    yield from _drain(done)
-
-
-def _drain(done: deque[ArticleImportResult]) -> Iterator[ArticleImportResult]:
-    while done:
-        yield done.popleft()
-
-
-def _no_claims(texts: Iterator[str]) -> Iterator[list[ExtractedClaim]]:
-    for _text in texts:  # consuming the generator writes the records
-        yield []
+    for planned in _plan(items, queue is not None):
+        pending.append(planned)
+        if planned.extract and queue is not None:
+            queue.put(planned.item.body)  # type: ignore[union-attr]
+        yield from write_ready(wait=False)
+    yield from write_ready(wait=True)
 
 
 def _plan(items: Iterable[ArticleRecord | RecordError], extract: bool) -> Iterator[_Planned]:
