@@ -577,3 +577,26 @@ def test_parse_text_round_trip_for_the_record_helper():
     assert [c.value_low for c in claims] == [12, 3, 2, 40]
     assert all(V1[c.start : c.end] == c.sentence for c in claims)
     assert parse_text("T\n\n" + V1, origin="x").body == V1
+
+
+@pytest.mark.django_db
+def test_results_stream_while_input_is_still_being_read():
+    consumed = 0
+
+    def records(n: int):
+        nonlocal consumed
+        for i in range(n):
+            consumed += 1
+            yield record(V1, url=f"https://x.example/{i}")
+
+    results = articles_import(records(100), extractor=fake_extractor)
+    first = next(results)
+    # Written after one extraction chunk (16 texts), long before the 100th record is read.
+    assert first.outcome == Outcome.CREATED
+    assert consumed <= imports_module.PLAN_BATCH
+    assert len(list(results)) == 99
+
+    consumed = 0
+    again = articles_import(records(200), extractor=fake_extractor)
+    assert next(again).outcome == Outcome.UNCHANGED
+    assert consumed <= imports_module.PLAN_BATCH  # one planning batch, not the whole input
