@@ -11,8 +11,10 @@ Modules, by concern:
     model.py         the spaCy pipeline, plus a sentence break at every paragraph break
     numbers.py       head counts and their qualifiers
     figures.py       casualty and arrest figures: count + outcome + subject + agent
+    outcomes.py      which outcome a verb, adjective, noun or toll names
     attributions.py  cue verbs, "according to", quotations
-    actors.py        names, titles, appositions; one actor per person per article
+    mentions.py      what a noun phrase names: names, titles, appositions, organisations
+    actors.py        one actor per person or organisation per article
     speakers.py      resolving "he", "the president", "the group", surnames
     hedges.py        hedge markers and "could not be verified" sentences
     lexicon.py       the word lists the rules use

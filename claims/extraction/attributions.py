@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from claims.extraction.actors import antecedent, with_conjuncts
 from claims.extraction.lexicon import (
     CUE_VERBS,
     DOCUMENT_NOUNS,
@@ -23,6 +22,7 @@ from claims.extraction.lexicon import (
     TOLL_NOUNS,
     WEAK_CUES,
 )
+from claims.extraction.mentions import antecedent, with_conjuncts
 from claims.extraction.model import is_paragraph_break
 
 _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from claims.extraction.actors import antecedent, is_role_word, name_span, noun_phrase
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
     DOCUMENT_NOUNS,
@@ -28,6 +27,7 @@ from claims.extraction.lexicon import (
     TOLL_NOUNS,
     TOLL_VERBS,
 )
+from claims.extraction.mentions import antecedent, is_role_word, name_span, noun_phrase
 from claims.extraction.numbers import find_quantities
 from claims.extraction.outcomes import (
     by_agent,

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from claims.extraction.actors import (
+from claims.extraction.actors import ArticleActors
+from claims.extraction.lexicon import GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS
+from claims.extraction.mentions import (
     GROUP,
     ORGANISATION,
     PERSON,
-    ArticleActors,
     Mention,
     describe,
     is_role_word,
 )
-from claims.extraction.lexicon import GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS
 
 _GENERIC_ORG_NOUNS = frozenset({"group", "organization", "organisation", "network", "agency"})
 
