@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
@@ -23,10 +24,26 @@ from claims.models import Article, Claim, Outlet
 from claims.services import ReviewConflict, ReviewError, claim_review, evidence_add
 
 PAGE_SIZE = 50
+# The queue counts its claims up to this many and then says "10,000+": an exact count of a
+# large status costs a scan of all of it on every page view, and past this many the number
+# stops helping an editor (a filter does).
+COUNT_CAP = 10_000
 VIEW_PERMISSION = "claims.view_claim"
 REVIEW_PERMISSION = "claims.review_claim"
 EVIDENCE_PERMISSION = "claims.add_evidence"
 SENTENCE_ANCHOR = "#claim-sentence"
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP + 1 (see COUNT_CAP)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 @require_GET
@@ -40,7 +57,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "article__body", "hedges", "content"
         )
     )
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     qs = filters.querystring()
     for claim in page.object_list:
         # Built here once per row rather than with {% url %} twice per row in the template.
@@ -55,6 +72,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "count_text": (
+                f"{COUNT_CAP:,}+ claims"
+                if page.paginator.capped
+                else f"{page.paginator.count:,} claim{'' if page.paginator.count == 1 else 's'}"
+            ),
             "filter_article": article,
             "qs": qs,
             "statuses": _status_legend(),

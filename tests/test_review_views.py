@@ -120,7 +120,19 @@ def test_queue_defaults_to_unreviewed_newest_first(editor_client, editor, articl
     response = editor_client.get(reverse("claims:queue"))
 
     assert [c.pk for c in response.context["page"].object_list] == [newer.pk, older.pk]
-    assert "<strong>2</strong> claims" in response.content.decode()
+    assert "<strong>2 claims</strong>" in response.content.decode()
+
+
+def test_queue_count_stops_at_the_cap(editor_client, monkeypatch, article):
+    monkeypatch.setattr("claims.views.COUNT_CAP", 2)
+    for _ in range(3):
+        make_claim(article, sentence=SENTENCE_A)
+    response = editor_client.get(reverse("claims:queue"))
+    assert "<strong>2+ claims</strong>" in response.content.decode()
+    assert len(response.context["page"].object_list) == 3
+    monkeypatch.setattr("claims.views.COUNT_CAP", 3)
+    response = editor_client.get(reverse("claims:queue"))
+    assert "<strong>3 claims</strong>" in response.content.decode()
 
 
 def test_queue_filters_and_orders(editor_client, editor, outlet):
