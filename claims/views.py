@@ -39,7 +39,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Unordered: which rows fall under the cap does not matter, and sorting them would.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:
