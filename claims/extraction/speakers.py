@@ -98,8 +98,10 @@ class SpeakerResolver:
                 or lemma in (previous.name or "").lower()
                 or (plain and lemma in previous.text.lower())
             ):
-                return Speaker(previous.name, mention.text, None, ORGANISATION,
-                               (*previous.aliases, mention.text))  # fmt: skip
+                # The words as written ("The group"), so the alias is not a bare common noun.
+                words = head.doc[head.left_edge.i : head.i + 1].text
+                return Speaker(previous.name, words, None, ORGANISATION,
+                               (*previous.aliases, words))  # fmt: skip
         return Speaker(mention.text or head.text, mention.text or head.text, mention.role,
                        mention.kind or GROUP)  # fmt: skip
 
