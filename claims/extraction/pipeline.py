@@ -15,7 +15,12 @@ from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
 from claims.extraction.figures import Figure, find_figures
 from claims.extraction.hedges import qualifies_previous, reports_hedge, sentence_hedges
-from claims.extraction.lexicon import GROUP_PRONOUNS, KIND_OF_OUTCOME, PERSON_PRONOUNS
+from claims.extraction.lexicon import (
+    GROUP_PRONOUNS,
+    KIND_OF_OUTCOME,
+    PERSON_PRONOUNS,
+    QUOTE_CHARS,
+)
 from claims.extraction.model import get_nlp
 from claims.extraction.speakers import Speaker, SpeakerResolver
 from claims.extraction.types import ExtractedClaim
@@ -112,7 +117,8 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
             continue
         index = sentences.index(first)
         starts_paragraph = all(
-            t.is_space or t.text in ('"', "“", "”") for t in doc[first.start : quote.start]
+            t.is_space or t.text in QUOTE_CHARS or t.text == "‘"
+            for t in doc[first.start : quote.start]
         ) and (index == 0 or paragraphs[sentences[index - 1].start] != paragraphs[quote.start])
         # Or a quotation right after a sentence with a speaker, in the same paragraph:
         # "“We are devastated,” said Jane Morris. “Nobody has told us anything.”"
