@@ -11,7 +11,7 @@ from claims.services.figures import (
     figure_split,
     figures_refresh_for_article,
 )
-from claims.services.imports import ArticleImportResult, article_import
+from claims.services.imports import ArticleImportResult, article_import, articles_import
 from claims.services.review import ReviewConflict, ReviewError, claim_review, evidence_add
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "ReviewConflict",
     "ReviewError",
     "article_import",
+    "articles_import",
     "claim_move_to_figure",
     "claim_review",
     "evidence_add",
