@@ -169,7 +169,12 @@ def noun_phrase(head: Token) -> str:
 def _role_text(doc: Doc, start: int, end: int) -> str | None:
     # "23-year-old student" -> "student": an age is not part of the role.
     tokens = list(doc[start:end])
-    while tokens and (tokens[0].like_num or tokens[0].is_punct or tokens[0].lower_ in _AGE_WORDS):
+    while tokens and (
+        tokens[0].like_num
+        or tokens[0].is_punct
+        or tokens[0].lower_ in _AGE_WORDS
+        or tokens[0].lower_ in _DETERMINERS
+    ):
         tokens = tokens[1:]
     if not tokens:
         return None

@@ -65,10 +65,18 @@ def _counted_head(token: Token) -> Token:
 
 def _is_count_token(token: Token) -> bool:
     if token.ent_type_ == "DATE":
-        # The recogniser calls "Between 10 and 20 soldiers" a date: trust it only when the
-        # number does not count a common noun other than a unit of time.
+        # The recogniser calls "Between 10 and 20 soldiers" and "the toll stands at 31" dates:
+        # trust it only when the number counts a unit of time, sits in a longer date ("March
+        # 15", "48 hours") or looks like a year.
         head = _counted_head(token)
-        if head.i == token.i or head.pos_ != "NOUN" or head.lemma_.lower() in TIME_NOUNS:
+        counts_noun = head.i != token.i and head.pos_ == "NOUN"
+        if counts_noun and head.lemma_.lower() in TIME_NOUNS:
+            return False
+        lone = token.ent_iob_ == "B" and (
+            token.i + 1 >= len(token.doc) or token.doc[token.i + 1].ent_iob_ != "I"
+        )
+        year_like = token.text.isdigit() and len(token.text) == 4
+        if not counts_noun and (not lone or year_like):
             return False
     elif token.ent_type_ in _NOT_COUNTS:
         return False
