@@ -265,7 +265,9 @@ def test_every_list_answers_if_none_match_with_304(client, editor, url):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+# transaction=True empties every table afterwards; serialized_rollback puts back what the
+# migrations created (the Editors and Viewers groups) for the tests that run after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent transactions on PostgreSQL"
 )
