@@ -223,6 +223,19 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         elif child.dep_ == "advcl" and child.tag_ == "VBG":
             parts.append(child)  # "..., declaring they will face consequences"
     if not parts:
+        doc = sent.doc
+        # "said in a statement that ...", with the clause misattached: from "that" on.
+        mark = next(
+            (
+                t
+                for t in doc[verb.i + 1 : verb.right_edge.i + 1]
+                if t.dep_ == "mark" and t.lower_ == "that"
+            ),
+            None,
+        )
+        if mark is not None:
+            rest = [i for i in range(mark.i, verb.right_edge.i + 1) if not doc[i].is_punct]
+            return frozenset(rest), (min(rest), max(rest) + 1)
         # "Gunmen abducted 15 passengers, police said, ...": the cue is an aside, and what was
         # said is the clause it hangs on (or, for a bare root cue, the rest of the sentence).
         own = set(range(verb.left_edge.i, verb.right_edge.i + 1))

@@ -73,7 +73,7 @@ def _speaker_fields(speaker: Speaker | None) -> dict:
 
 def _quote_text(doc: Doc, quote: Quote, sent: Span) -> str:
     start, end = max(quote.start, sent.start), min(quote.end, sent.end)
-    return doc[start:end].text.strip(" ,") if end > start else ""
+    return doc[start:end].text.strip(" ,\n\t") if end > start else ""
 
 
 def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
