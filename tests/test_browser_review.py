@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, Permission
 
 from claims.models import Claim, StatusChange
 from claims.services import claim_review
+from claims.services.figures import figures_refresh_for_article
 from tests.conftest import PASSWORD, make_article, make_claim
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -102,7 +103,7 @@ def claims(outlet, actor):
         (400, Claim.Kind.CASUALTY, Claim.Outcome.INJURED, Claim.Qualifier.MORE_THAN),
         (9900, Claim.Kind.ARREST, Claim.Outcome.ARRESTED, Claim.Qualifier.AT_LEAST),
     ]
-    return [
+    claims = [
         make_claim(
             article,
             sentence=sentence,
@@ -120,6 +121,9 @@ def claims(outlet, actor):
             zip(SENTENCES, shapes, strict=True)
         )
     ]
+    # Group them into figures as an import would, so the claim page shows its figure panel.
+    figures_refresh_for_article(article=article)
+    return claims
 
 
 def login(page, base_url: str, username: str, screenshot: str = "") -> None:
