@@ -108,6 +108,17 @@ def test_bad_file_among_good_ones_is_named_and_fails_the_run(tmp_path: Path, art
     assert '"doc": "detentions.txt"' in out.getvalue()  # the good file was still extracted
 
 
+def test_many_files_stream_in_chunks_and_keep_their_order(tmp_path: Path) -> None:
+    names = [f"a{n}.txt" for n in range(7)]
+    for name in names:
+        (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
+    # --batch-size 1: chunks of four articles, so the seven files span two chunks.
+    out, _ = _run(*(str(tmp_path / n) for n in names), "--format", "jsonl", "--batch-size", "1")
+    docs = [json.loads(line)["doc"] for line in out.splitlines()]
+    assert list(dict.fromkeys(docs)) == names
+    assert len(docs) == 3 * len(names)
+
+
 def test_batch_size_must_be_positive(article: Path) -> None:
     with pytest.raises(CommandError, match="--batch-size"):
         _run(str(article), "--batch-size", "0")

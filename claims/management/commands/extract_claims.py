@@ -44,37 +44,51 @@ class Command(BaseCommand):
         batch_size = int(options["batch_size"])  # type: ignore[arg-type]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        records: list[ArticleRecord] = []
-        errors: list[RecordError] = []
+        output = str(options["output"])
+        articles = failed = claims = 0
+        chunk: list[ArticleRecord] = []
+        # Records stream in chunks, so a large JSON Lines file is never held whole; each
+        # unreadable input is reported as it is met, naming the file (and line).
         for item in read_paths(
             options["paths"],  # type: ignore[arg-type]
             max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
             stdin=sys.stdin.buffer,
         ):
-            (errors if isinstance(item, RecordError) else records).append(item)
-        for error in errors:
-            self.stderr.write(self.style.ERROR(str(error)))
-        if not records:
+            if isinstance(item, RecordError):
+                failed += 1
+                self.stderr.write(self.style.ERROR(str(item)))
+                continue
+            chunk.append(item)
+            if len(chunk) >= batch_size * 4:
+                claims += self._emit(chunk, output, batch_size)
+                articles += len(chunk)
+                chunk = []
+        if chunk:
+            claims += self._emit(chunk, output, batch_size)
+            articles += len(chunk)
+        if not articles:
             raise CommandError("no readable articles (see the errors above)")
+        if int(options["verbosity"]) >= 2 or output == "table":  # type: ignore[arg-type]
+            self.stderr.write(
+                f"{claims} claims from {articles} articles"
+                + (f", {failed} inputs failed" if failed else "")
+            )
+        if failed:
+            raise CommandError(f"{failed} input(s) could not be read")
 
+    def _emit(self, records: list[ArticleRecord], output: str, batch_size: int) -> int:
         # Claim offsets point into the body, as stored by the importer; the title is not searched.
         results = extract_claims_many((r.body for r in records), batch_size=batch_size)
-        total = 0
+        count = 0
         for record, claims in zip(records, results, strict=True):
             doc = Path(record.origin).name
-            total += len(claims)
-            if options["output"] == "jsonl":
+            count += len(claims)
+            if output == "jsonl":
                 for claim in claims:
                     self.stdout.write(json.dumps(claim.as_json(doc=doc), ensure_ascii=False))
             else:
                 self._table(doc, claims)
-        if int(options["verbosity"]) >= 2 or (options["output"] == "table"):  # type: ignore[arg-type]
-            self.stderr.write(
-                f"{total} claims from {len(records)} articles"
-                + (f", {len(errors)} inputs failed" if errors else "")
-            )
-        if errors:
-            raise CommandError(f"{len(errors)} input(s) could not be read")
+        return count
 
     def _table(self, doc: str, claims: list[ExtractedClaim]) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"{doc}: {len(claims)} claims"))
