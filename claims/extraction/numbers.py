@@ -25,6 +25,7 @@ _NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTIT
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 TIME_NOUNS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade",
                         "century", "season", "night", "morning", "evening", "term", "time"})  # fmt: skip
+_MAX_HEADCOUNT = 10_000_000_000
 _RANGE_LINKS = frozenset({"to", "-", "–", "—", "or"})
 
 
@@ -186,6 +187,8 @@ def find_quantities(sent: Span) -> list[Quantity]:
         if parsed is None:
             continue
         low, vague = parsed
+        if low > _MAX_HEADCOUNT:
+            continue  # more people than live on Earth: not a head count (and would not fit)
         start, end = run[0].i, run[-1].i + 1
         # "one of the foreigners": a member of a set, not a count; "two of them": a part of a
         # count already given.
