@@ -66,7 +66,16 @@ def reports_hedge(word: Token) -> str | None:
 
 def qualifies_previous(sent: Span) -> bool:
     """Whether the sentence says earlier figures could not be verified or confirmed."""
-    lemmas = {t.lemma_.lower() for t in sent}
-    if not lemmas & (VERIFY_WORDS - {"independently"}):
-        return False
-    return any(t.lower_ in _NEGATORS or t.dep_ == "neg" for t in sent)
+    # The negation must bear on the checking itself: "could not be independently verified",
+    # "no official confirmation", "was unable to confirm", "it was not possible to verify" -
+    # not "police confirmed no one was hurt".
+    for token in sent:
+        if token.lemma_.lower() not in VERIFY_WORDS or token.lower_ == "independently":
+            continue
+        around = [token, token.head, token.head.head]
+        for word in around:
+            if word.lower_ in _NEGATORS or any(
+                c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in word.children
+            ):
+                return True
+    return False
