@@ -23,7 +23,6 @@ PERSON = "person"
 ORGANISATION = "organisation"
 GROUP = "group"
 
-_NOT_PERSON_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "CARDINAL", "MONEY"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "case", "npadvmod", "nummod"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _AGE_WORDS = frozenset({"-", "year", "years", "old", "-year", "-old"})
