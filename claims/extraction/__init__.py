@@ -29,7 +29,9 @@ Figures (kind "casualty" or "arrest")
   both ends; the qualifier carries the meaning.
 - Vague plurals get qualifier "about", the least amount the word can mean as `value_low`, and
   no upper bound: dozens = 24, scores = 40, hundreds = 200, thousands = 2,000,
-  millions = 2,000,000. "a dozen" = 12, "two dozen" = 24 are exact.
+  millions = 2,000,000, tens of thousands = 20,000, hundreds of thousands = 200,000.
+  "a dozen" = 12, "two dozen" = 24 and "one hundred and sixty-four" = 164 are exact.
+- Counts above ten billion are not head counts.
 - Qualifiers: exact; more_than ("more than", "over", "upwards of"); at_least ("at least",
   "no fewer than", "N or more"); about ("about", "some", "nearly", "almost", "around",
   "roughly", "approximately", "an estimated"); up_to ("up to", "as many as", "at most");

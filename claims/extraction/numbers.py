@@ -26,6 +26,8 @@ _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 TIME_NOUNS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade",
                         "century", "season", "night", "morning", "evening", "term", "time"})  # fmt: skip
 _MAX_HEADCOUNT = 10_000_000_000
+# "tens of thousands" = at least 10 x 2,000; "hundreds of thousands" = at least 100 x 2,000.
+_VAGUE_MULTIPLIERS = {"tens": 10, "dozens": 12, "hundreds": 100, "thousands": 1_000}
 _RANGE_LINKS = frozenset({"to", "-", "–", "—", "or"})
 
 
@@ -193,6 +195,14 @@ def find_quantities(sent: Span) -> list[Quantity]:
         # "one of the foreigners": a member of a set, not a count; "two of them": a part of a
         # count already given.
         partitive = end + 1 < sent.end and doc[end].lower_ == "of"
+        # "hundreds of thousands", "tens of thousands": one vague amount, read at the second word.
+        if partitive and vague and doc[end + 1].lower_ in VAGUE:
+            continue
+        if start - 2 >= sent.start and doc[start - 1].lower_ == "of" and vague:
+            multiplier = _VAGUE_MULTIPLIERS.get(doc[start - 2].lower_)
+            if multiplier:
+                low *= multiplier
+                start -= 2
         if partitive and (
             run[-1].lower_ == "one" or doc[end + 1].lower_ in ("them", "those", "whom", "us")
         ):
