@@ -5,16 +5,41 @@ Feature-specific fixtures live in their own test files.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import Client
 
 from claims.models import Actor, Article, Claim, Outlet
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+
+_GROUPS_MIGRATION = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
+
+
+@receiver(post_migrate)
+def _recreate_groups_after_flush(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Put the Editors and Viewers groups back after a `transaction=True` test.
+
+    Such a test ends by emptying every table, and the groups come from a data migration that
+    does not run again: every later test in the same worker that asks for an editor would fail
+    with Group.DoesNotExist. The flush sends post_migrate (after auth has recreated the
+    permissions), so the groups are rebuilt here the way migration 0002 builds them.
+    """
+    if sender.label != "claims":
+        return
+    permissions = Permission.objects.filter(content_type__app_label="claims")
+    viewers, _ = Group.objects.get_or_create(name="Viewers")
+    viewers.permissions.set(permissions.filter(codename__in=_GROUPS_MIGRATION.VIEW))
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.set(
+        permissions.filter(codename__in=_GROUPS_MIGRATION.VIEW + _GROUPS_MIGRATION.EDIT)
+    )
 
 
 def make_user(username: str, *groups: str, is_staff: bool = False) -> User:

@@ -265,9 +265,7 @@ def test_every_list_answers_if_none_match_with_304(client, editor, url):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-# transaction=True empties every table afterwards; serialized_rollback puts back what the
-# migrations created (the Editors and Viewers groups) for the tests that run after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent transactions on PostgreSQL"
 )
