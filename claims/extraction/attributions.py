@@ -115,9 +115,12 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
     """The doer of `verb`, climbing through "continues to claim", "..., saying", "and said"."""
     current = verb
     for _ in range(8):
+        # With two subjects (a misparse), the one nearest the verb: "31 migrants drowned ...,
+        # the coast guard said".
+        subjects = [c for c in current.children if c.dep_ == "nsubj" and c.lower_ != "there"]
+        if subjects:
+            return antecedent(min(subjects, key=lambda c: abs(c.i - current.i)))
         for child in current.children:
-            if child.dep_ == "nsubj" and child.lower_ not in ("there",):
-                return antecedent(child)
             if child.dep_ == "agent" and passive_agent:
                 pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if pobj is not None:
@@ -245,6 +248,15 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         else:
             around = range(sent.start, sent.end)
         rest = [i for i in around if i not in own and not sent.doc[i].is_punct]
+        if not rest:
+            # Everything hangs on the cue (a misparse): the sentence minus speaker and cue.
+            speaker = subject_of(verb)
+            skip = range(speaker.left_edge.i, speaker.right_edge.i + 1) if speaker else ()
+            rest = [
+                i
+                for i in range(sent.start, sent.end)
+                if i != verb.i and i not in skip and not doc[i].is_punct and not doc[i].is_space
+            ]
         if not rest:
             return frozenset(), (verb.i, verb.i)
         return frozenset(rest), (min(rest), max(rest) + 1)

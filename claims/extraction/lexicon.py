@@ -16,6 +16,7 @@ OUTCOME_VERBS: dict[str, str] = {
     "slay": "killed",
     "massacre": "killed",
     "slaughter": "killed",
+    "drown": "killed",
     "assassinate": "killed",
     "lynch": "killed",
     "execute": "killed",
@@ -34,7 +35,7 @@ OUTCOME_VERBS: dict[str, str] = {
     "detain": "detained",
 }
 # Verbs whose *subject* suffered the outcome ("12 people died").
-INTRANSITIVE_OUTCOMES: dict[str, str] = {"die": "killed", "perish": "killed"}
+INTRANSITIVE_OUTCOMES: dict[str, str] = {"die": "killed", "perish": "killed", "drown": "killed"}
 # Predicate adjectives: "six people are dead", "three remain missing", "were among the dead".
 OUTCOME_ADJECTIVES: dict[str, str] = {
     "dead": "killed",
@@ -198,6 +199,7 @@ ORG_NOUNS = frozenset({
     "watch", "bureau", "junta", "regime", "kremlin", "pentagon", "tribunal",
     "prosecutor's", "red", "crescent", "cross", "fund", "bank", "university", "hospital",
     "station", "channel", "newspaper", "tv", "radio", "info", "movement", "front", "brigade",
+    "guard", "guards", "corps", "command", "directorate", "secretariat", "mission",
 })  # fmt: skip
 # Lower-case particles inside personal names ("Ursula von der Leyen", "Osama bin Laden").
 NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du", "la", "le",

@@ -282,6 +282,7 @@ def describe(head: Token) -> Mention:
                 ent is not None
                 and ent.label_ == "ORG"
                 and 1 < _words(span) <= 3
+                and all(t.text.istitle() for t in span if t.is_alpha)
                 and not _org_like(head, ent.text)
             )
             personish = (

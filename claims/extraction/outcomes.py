@@ -127,12 +127,14 @@ def state_outcome(verb: Token) -> str | None:
             and child.lemma_.lower() in ("injury", "wound", "burn")
         ):
             return "injured"
-        # "12 people are in custody", "remain in detention"
+        # "12 people are in custody", "remain in detention", "320 journalists are behind bars"
         if (
-            lemma in ("be", "remain")
+            lemma in ("be", "remain", "sit", "languish")
             and child.dep_ == "prep"
-            and child.lower_ == "in"
-            and any(g.lemma_.lower() in ("custody", "detention") for g in child.children)
+            and child.lower_ in ("in", "behind")
+            and any(
+                g.lemma_.lower() in DETENTION_PLACES or g.lower_ == "bars" for g in child.children
+            )
         ):
             return "detained"
     return None
