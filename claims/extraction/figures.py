@@ -64,6 +64,8 @@ class Figure:
     anchor: Token  # the outcome word: speakers and hedges are found from it
     count: Token  # the number, or the person's head token
     reported: bool = False  # "four more reports of deaths": a count of reports
+    # "they" as the doer ("police said they had arrested ..."): the speaker may stand for it.
+    agent_is_pronoun: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,10 @@ def _head_phrase(head: Token) -> str:
     return doc[start : head.i + 1].text
 
 
+def _is_pronoun(agent: Token | None) -> bool:
+    return agent is not None and agent.lower_ in ("they", "it", "we")
+
+
 def _agent_text(agent: Token | None) -> str | None:
     if agent is None or agent.lower_ in PERSON_PRONOUNS or agent.pos_ == "PRON":
         return None
@@ -394,6 +400,7 @@ def find_figures(sent: Span) -> list[Figure]:
                 link.anchor,
                 quantity.head,
                 reported,
+                _is_pronoun(link.agent),
             )
         )
     seen_persons: set[int] = set()
@@ -429,6 +436,7 @@ def find_figures(sent: Span) -> list[Figure]:
                 _agent_text(link.agent),
                 link.anchor,
                 person,
+                agent_is_pronoun=_is_pronoun(link.agent),
             )
         )
     return figures

@@ -35,7 +35,12 @@ OUTCOME_VERBS: dict[str, str] = {
     "detain": "detained",
 }
 # Verbs whose *subject* suffered the outcome ("12 people died").
-INTRANSITIVE_OUTCOMES: dict[str, str] = {"die": "killed", "perish": "killed", "drown": "killed"}
+INTRANSITIVE_OUTCOMES: dict[str, str] = {
+    "die": "killed",
+    "perish": "killed",
+    "drown": "killed",
+    "disappear": "missing",  # "10,000 people have disappeared"
+}
 # Predicate adjectives: "six people are dead", "three remain missing", "were among the dead".
 OUTCOME_ADJECTIVES: dict[str, str] = {
     "dead": "killed",

@@ -21,6 +21,7 @@ from claims.extraction.lexicon import (
     PERSON_PRONOUNS,
     QUOTE_CHARS,
 )
+from claims.extraction.mentions import GROUP, ORGANISATION
 from claims.extraction.model import get_nlp
 from claims.extraction.speakers import Speaker, SpeakerResolver
 from claims.extraction.types import ExtractedClaim
@@ -203,7 +204,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                         "qualifier": figure.qualifier,
                         "outcome": figure.outcome,
                         "subject": subject,
-                        "agent": figure.agent,
+                        "agent": _agent(figure, speaker),
                     },
                     figure_hedges,
                 )
@@ -291,6 +292,18 @@ def _depth(token: Token, top: Token) -> int:
         token = token.head
         depth += 1
     return depth if token.i == top.i else 50
+
+
+def _agent(figure: Figure, speaker: Speaker | None) -> str | None:
+    """ "Kenyan police said they had arrested a suspect": "they" is the speaker."""
+    stands_in = (
+        figure.agent is None
+        and figure.agent_is_pronoun
+        and speaker is not None
+        and speaker.kind in (ORGANISATION, GROUP)
+        and speaker.name
+    )
+    return speaker.name if stands_in and speaker is not None else figure.agent
 
 
 def _figure_speaker(
