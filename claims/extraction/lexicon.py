@@ -193,6 +193,8 @@ ROLE_WORDS = frozenset({
     "police", "monarch", "sultan", "dictator", "opposition", "mufti", "rabbi", "pastor",
     "priest", "archbishop", "cardinal", "magistrate", "barrister", "solicitor", "counsel",
     "director-general", "commentator", "protester", "dissident", "blogger", "writer", "author",
+    "diplomat", "negotiator", "mediator", "aide", "staffer", "delegate", "correspondent",
+    "columnist", "engineer", "teacher", "councilman", "councilwoman",
 })  # fmt: skip
 # Head nouns that make a speaker an organisation ("the interior ministry", "a rescue service").
 ORG_NOUNS = frozenset({
@@ -204,7 +206,8 @@ ORG_NOUNS = frozenset({
     "watch", "bureau", "junta", "regime", "kremlin", "pentagon", "tribunal",
     "prosecutor's", "red", "crescent", "cross", "fund", "bank", "university", "hospital",
     "station", "channel", "newspaper", "tv", "radio", "info", "movement", "front", "brigade",
-    "guard", "guards", "corps", "command", "directorate", "secretariat", "mission",
+    "guard", "guards", "corps", "command", "directorate", "secretariat", "mission", "house",
+    "palace", "borders", "frontieres", "frontières", "ministries", "senate", "congress",
 })  # fmt: skip
 # Lower-case particles inside personal names ("Ursula von der Leyen", "Osama bin Laden").
 NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du", "la", "le",
