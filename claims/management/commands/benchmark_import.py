@@ -149,7 +149,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Each database is measured in its own process; within it bare spaCy, extraction and "
-            "import take turns in every repeat, so a busy machine slows all of them alike."
+            "import take turns in every repeat, so a busy machine slows all of them alike. "
+            f"Load average at start: {os.getloadavg()[0]:.1f}."
         )
 
         # SQLite exactly as configured by default (settings), in a throwaway data folder.
@@ -189,9 +190,15 @@ class Command(BaseCommand):
                 f"{database + f': --workers {workers} speed-up over 1 process':48} "
                 f"{speedup:9.2f}x  " + _check(speedup, TARGET_SPEEDUP, unit="x")
             )
+            self.stdout.write(
+                f"{'':48} (CPU cores the import got: {run['cores_import_1']:.2f} in 1 process, "
+                f"{run[f'cores_import_{workers}']:.2f} with --workers {workers}; bare spaCy got "
+                f"{run['cores_bare']:.2f})"
+            )
             self.stdout.write(f"{'':48} ({run['claims_per_article']:.1f} claims per article)")
         if memory_articles:
             self._memory(tmp, memory_articles, seed_text)
+        self.stdout.write(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
 
     def _child_run(
         self, corpus: Path, env: dict[str, str], workers: int, repeats: int
@@ -290,22 +297,47 @@ class Command(BaseCommand):
         if pool is not None:
             steps[f"import_{workers}"] = lambda: run_import(pool)
         times: dict[str, list[float]] = {name: [] for name in steps}
+        cores: dict[str, list[float]] = {name: [] for name in steps}
         names = list(steps)
         try:
             for repeat in range(repeats):
                 # Rotate the order so no step always runs first (or right after another).
                 for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
                     wipe()
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), _cpu_seconds()
                     steps[name]()
-                    times[name].append(time.perf_counter() - started)
+                    elapsed = time.perf_counter() - started
+                    times[name].append(elapsed)
+                    cores[name].append((_cpu_seconds() - cpu) / elapsed)
         finally:
             if pool is not None:
                 pool.close()
         result: dict[str, float] = {name: statistics.median(t) for name, t in times.items()}
+        result.update({f"cores_{name}": statistics.median(c) for name, c in cores.items()})
         result["claims_per_article"] = claims_per_article
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(json.dumps(result))
+
+
+def _cpu_seconds() -> float:
+    """CPU time used so far by this process and its live children (the extraction workers).
+
+    Dividing by wall time gives the cores a step actually got: on a shared machine a parallel
+    run can only be as fast as the CPU the others leave it.
+    """
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
 
 
 def _consume(iterable: object) -> None:
