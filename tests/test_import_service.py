@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from claims.extraction import ExtractedClaim, extract_claims_many
 from claims.importers import ArticleRecord, RecordError, read_paths
 from claims.importers.text import parse_text
-from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.models import Actor, Article, Claim, Evidence, Figure, Outlet, StatusChange
 from claims.services import claim_review, evidence_add
 from claims.services import imports as imports_module
 from claims.services.imports import Outcome, article_import, articles_import
@@ -109,6 +109,8 @@ def test_new_article_is_created_with_its_claims():
     assert article.body[claim.start : claim.end] == claim.sentence
     assert claim.status == Claim.Status.UNREVIEWED and claim.in_article
     assert claim.extractor_version == imports_module.EXTRACTOR_VERSION
+    # The figure service ran on the new claims in the same import.
+    assert not article.claims.figures().filter(figure__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -321,7 +323,7 @@ def test_dry_run_reports_but_writes_nothing():
     results = run(record(V1, outlet="Daily Ledger", agencies=("Reuters",)), dry_run=True)
     assert results[0].outcome == Outcome.CREATED and results[0].claims_added == 4
     assert Article.objects.count() == Claim.objects.count() == Outlet.objects.count() == 0
-    assert Actor.objects.count() == 0
+    assert Actor.objects.count() == Figure.objects.count() == 0
 
 
 @pytest.mark.django_db
