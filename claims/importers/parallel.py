@@ -26,7 +26,13 @@ Extractor = Callable[[Sequence[str]], Iterable[list[ExtractedClaim]]]
 # one worker process: smaller, so the last chunks of a run spread evenly over the workers.
 CHUNK_SIZE = 16
 WORKER_CHUNK_SIZE = 4
-_WARM_UP_TEXT = "Police said two people were killed on Friday."
+# A short but realistic paragraph: the model's lazily loaded tables are loaded by real prose.
+_WARM_UP_TEXT = (
+    "Police said 12 protesters were arrested in the capital on Friday, and the interior ministry "
+    "said two officers were killed. “We will restore order,” President Anna Ivanova told "
+    "reporters. The figures could not be independently verified.\n\n"
+    "Some information for this report comes from Reuters."
+)
 
 
 @dataclass(frozen=True)
