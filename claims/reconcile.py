@@ -574,16 +574,22 @@ def analyse_figure(
         )
 
     # Conflicts: pairs from different sources at the same moment that cannot both be true.
+    # Every report of a fast-moving story can fall in one window, so this compares up to n²/2
+    # pairs: each report's source and bounds are worked out once, not once per pair (at a few
+    # hundred reports the properties were most of the claim page's time).
     window = timedelta(hours=moment_hours)
     dated = [r for r in ordered if r.published_at is not None]
+    points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated]
     pairs: dict[int, set[int]] = defaultdict(set)
-    for i, a in enumerate(dated):
-        for b in dated[i + 1 :]:
-            if b.published_at - a.published_at > window:  # type: ignore[operator]
+    for i, (a_id, a_at, a_source, a_low, a_high) in enumerate(points):
+        until = a_at + window  # type: ignore[operator]
+        for b_id, b_at, b_source, b_low, b_high in points[i + 1 :]:
+            if b_at > until:
                 break
-            if a.source_key != b.source_key and not _overlap(a, b):
-                pairs[a.claim_id].add(b.claim_id)
-                pairs[b.claim_id].add(a.claim_id)
+            # Different sources whose ranges do not overlap (see _overlap).
+            if a_source != b_source and (a_low > b_high or b_low > a_high):
+                pairs[a_id].add(b_id)
+                pairs[b_id].add(a_id)
     conflicts = []
     seen: set[int] = set()
     for r in dated:  # connected components, in time order
@@ -609,25 +615,28 @@ def analyse_figure(
         )
 
     corroboration_of = {(c.value_low, c.value_high): c for c in corroborations}
+    # Per report, worked out once: a report in a large conflict is described to each of the
+    # others (O(pairs) lookups, not O(pairs) property calls).
+    position = {r.claim_id: i for i, r in enumerate(ordered)}  # time order, as conflicts sort
+    source_of = {r.claim_id: r.source_key for r in ordered}
+    voice_of = {r.claim_id: (r.display, r.source_name) for r in ordered}
     timeline = []
     for r in ordered:
         others = pairs.get(r.claim_id, set())
         same = corroboration_of[r.value_key]
         corroborated_by = tuple(
-            c for c in same.claim_ids if c != r.claim_id and by_id[c].source_key != r.source_key
+            c for c in same.claim_ids if c != r.claim_id and source_of[c] != source_of[r.claim_id]
         )
         if others:
-            conflicting = sorted(
-                (by_id[c] for c in others), key=lambda o: (o.published_at, o.claim_id)
-            )
+            conflicting = sorted(others, key=position.__getitem__)
             # One mention per value and source: a source repeated by three outlets is one voice.
-            voices = list(dict.fromkeys((o.display, o.source_name) for o in conflicting))
+            voices = list(dict.fromkeys(voice_of[c] for c in conflicting))
             described = "; ".join(f"{value} from {source}" for value, source in voices[:2])
             more = f" and {len(voices) - 2} more" if len(voices) > 2 else ""
             suggestion = Suggestion(
                 "disputed",
                 f"Conflicts with {described}{more}, reported at the same moment "
-                f"({_day(conflicting[0].published_at)}).",
+                f"({_day(by_id[conflicting[0]].published_at)}).",
             )
         elif same.corroborated:
             suggestion = Suggestion(

@@ -104,17 +104,30 @@ def test_panel_escapes_article_text(db, editor):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_panel_query_count_does_not_grow_with_the_figure(kz, editor, django_assert_max_num_queries):
+def test_panel_query_count_does_not_grow_with_the_figure(kz, editor, django_assert_num_queries):
     claim = Claim.objects.get(pk=kz.claims[14].pk)
     request = RequestFactory().get("/")
     request.user = editor
     editor.has_perm("claims.review_claim")  # permissions cached before counting
     template = Template("{% load figure_tags %}{% figure_panel claim %}")
-    # 1. the figure; 2. its claims with article, outlet, speaker; 3. their credited agencies;
-    # 4. the speaker's role uses (grouped).
-    with django_assert_max_num_queries(4):
+    # Rendered on its own (the claim page hands it the reports instead, see
+    # test_review_views): 1. the figure; 2. its claims with article, outlet, speaker and
+    # credited agency; 3. the speaker's role uses (grouped).
+    with django_assert_num_queries(3):
         template.render(Context({"claim": claim, "request": request}))
     attribution = Claim.objects.get(pk=kz.claims[9].pk)
-    # 1. the speaker's role uses; 2. the speaker's statements; 3. their credited agencies.
-    with django_assert_max_num_queries(3):
+    # 1. the speaker's role uses; 2. the speaker's statements with their credited agencies.
+    with django_assert_num_queries(2):
         template.render(Context({"claim": attribution, "request": request}))
+
+
+@pytest.mark.parametrize("index", [14, 19, 9])
+def test_claim_page_shows_the_same_panel_as_the_tag_on_its_own(kz, editor, editor_client, index):
+    # The claim page hands the panel the reports and statements it read with its other claims
+    # (claims.views._page_claims); the panel must not differ from one that queries for itself.
+    claim = kz.claims[index]
+    page = editor_client.get(f"/review/claims/{claim.pk}/").content.decode()
+    section = re.search(r'<section class="panel figure-panel".*?</section>', page, re.S)
+    alone = panel(claim, editor)
+    assert alone and section is not None
+    assert section.group(0) == re.search(r"<section.*</section>", alone, re.S).group(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, Figure, StatusChange
+from claims.models import Claim, Evidence, Figure, Outlet, StatusChange
 from claims.services import claim_review
 from tests.conftest import make_article, make_claim
 
@@ -427,24 +427,29 @@ def test_queue_with_article_filter_adds_one_query(
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_claim_page_query_count_is_constant(
-    editor_client, editor, actor, outlet, django_assert_max_num_queries, n
+    editor_client, editor, actor, outlet, django_assert_num_queries, n
 ):
     figure = Figure.objects.create(label="Arrests", kind="arrest", outcome="arrested")
+    agency = Outlet.objects.create(name="Wire Agency", kind=Outlet.Kind.AGENCY)
     article = make_article(body=" ".join([SENTENCE_A] * n), outlet=outlet)
     claims = [
         make_claim(
             article,
             sentence=SENTENCE_A,
             speaker=actor,
+            speaker_role=["Police chief", "Interior minister"][i % 2],
             figure=figure,
             start=i * (len(SENTENCE_A) + 1),
             end=i * (len(SENTENCE_A) + 1) + len(SENTENCE_A),
         )
         for i in range(n)
     ]
-    # The same figure reported by n other articles, too.
-    for _ in range(n):
-        make_claim(make_article(outlet=outlet), speaker=actor, figure=figure)
+    # The same figure reported by n other articles too: agency copy with no outlet of its own,
+    # so the panel names the credited agency.
+    for i in range(n):
+        other = make_article(outlet=None)
+        other.credited_agencies.add(agency)
+        make_claim(other, speaker=actor, figure=figure, value_low=20 + i, value_high=20 + i)
     claim = claims[0]
     for i in range(n):
         claim_review(
@@ -454,22 +459,56 @@ def test_claim_page_query_count_is_constant(
             note=f"round {i}",
             evidence=[{"url": f"https://e.example/{i}"}],
         )
-    # The review page's own queries: 1 session, 2 user, 3-4 the user's and their groups'
-    # permissions, 5 the claim with article, outlet, speaker and last reviewer, 6 the article's
-    # claims, 7 history with who, 8 evidence with who. Then the figure panel (claims/
-    # templatetags/figure_tags.py, reconcile work): 9 the figure, 10 its reports with article,
-    # outlet and speaker, 11 their articles' credited agencies, 12 the speaker's roles.
-    with django_assert_max_num_queries(12):
+    # 1 session, 2 user, 3-4 the user's and their groups' permissions, 5 every claim on the
+    # page: this one with its article, outlet, speaker, last reviewer and figure, the article's
+    # other claims and the figure's reports (each with its credited agency), 6 history with
+    # who, 7 evidence with who, 8 the speaker's role uses (grouped) for the role check.
+    with django_assert_num_queries(8):
         response = editor_client.get(reverse("claims:claim", args=[claim.pk]))
     assert len(response.context["history"]) == n
     assert len(response.context["evidence"]) == n
     assert len(response.context["other_claims"]) == n - 1
+    html = response.content.decode()
+    assert f"Reports ({2 * n})" in html
+    assert html.count("<td>Wire Agency</td>") == n  # each report's origin, from the annotation
+    assert f"Role check for {actor.name}" in html
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_attribution_page_query_count_is_constant(
+    editor_client, actor, outlet, django_assert_num_queries, n
+):
+    said = "The minister said the curfew would be lifted on Monday."
+    statements = [
+        make_claim(
+            make_article(body=said, outlet=Outlet.objects.create(name=f"Outlet {i}")),
+            sentence=said,
+            kind=Claim.Kind.ATTRIBUTION,
+            value_low=None,
+            value_high=None,
+            qualifier="",
+            outcome="",
+            content="the curfew would be lifted on Monday",
+            speaker=actor,
+        )
+        for i in range(n)
+    ]
+    claim = statements[-1]
+    # 1 session, 2 user, 3-4 permissions, 5 every claim on the page: this one, its article's
+    # claims and the speaker's newest statements, 6 history, 7 evidence, 8 the speaker's roles.
+    with django_assert_num_queries(8):
+        response = editor_client.get(reverse("claims:claim", args=[claim.pk]))
+    html = response.content.decode()
+    assert f"reported saying this in {n} independent outlets" in html
+    for other in statements[:-1]:
+        assert f'href="/review/claims/{other.pk}/#claim-sentence"' in html
 
 
 def test_claim_page_of_a_claim_without_figure_or_speaker_needs_eight_queries(
     editor_client, claim, django_assert_max_num_queries
 ):
-    # Queries 1-8 as listed above; the figure panel has nothing to look up.
-    with django_assert_max_num_queries(8):
+    # 1 session, 2 user, 3-4 permissions, 5 the page's claims, 6 history, 7 evidence; the
+    # figure panel has nothing to look up (no figure, no resolved speaker).
+    with django_assert_max_num_queries(7):
         response = editor_client.get(reverse("claims:claim", args=[claim.pk]))
     assert response.status_code == 200

@@ -18,7 +18,10 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
 from claims import reconcile
 from claims.models import Claim, Figure
@@ -35,6 +38,7 @@ register = template.Library()
 WIDTH, HEIGHT = 560, 210
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 34
 LABEL_EVERY_POINT_UP_TO = 12  # more points than this: label only the latest and the extremes
+TONE_COLORS = {"disputed": "#7446c2", "verified": "#13794b", "plain": "#6b7385"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Point:
     show_label: bool
     label_left: bool  # near the right edge: the label goes to the left of the point
     tone: str  # disputed | verified | plain
+    color: str  # the tone's colour, for the SVG's stroke and fill
     current: bool
     title: str  # the tooltip: value, source, outlet, date
 
@@ -83,7 +88,7 @@ def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, A
     def y_of(v: float) -> float:
         return round(TOP + plot_h - v / top * plot_h, 1)
 
-    keep = {analysis.latest, analysis.highest, analysis.lowest}
+    keep = {r.claim_id for r in (analysis.latest, analysis.highest, analysis.lowest) if r}
     points: list[Point] = []
     labelled: list[tuple[float, float, str]] = []  # (x, y, text) of labels drawn so far
     for entry, t in zip(entries, times, strict=True):
@@ -91,7 +96,7 @@ def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, A
         ranged = r.qualifier == "range" and r.value_high is not None
         x, y = x_of(t), y_of(r.value_low)
         # The same value drawn nearby already carries the label: repeating it only overlaps.
-        show = (len(entries) <= LABEL_EVERY_POINT_UP_TO or r in keep) and not any(
+        show = (len(entries) <= LABEL_EVERY_POINT_UP_TO or r.claim_id in keep) and not any(
             text == r.display and abs(lx - x) < 40 and abs(ly - y) < 12 for lx, ly, text in labelled
         )
         if show:
@@ -107,6 +112,7 @@ def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, A
                 show_label=show,
                 label_left=x > WIDTH - RIGHT - 60,
                 tone=entry.suggestion.status or "plain",
+                color=TONE_COLORS.get(entry.suggestion.status or "plain", TONE_COLORS["plain"]),
                 current=r.claim_id == current_id,
                 title=f"{r.display} — {r.source_name}, {r.outlet_name or 'unknown outlet'}, "
                 f"{_day(r.published_at)}",
@@ -132,9 +138,12 @@ def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, A
 def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
     if not claim.figure_id:
         return None
-    figure = figures_with_reports(Figure.objects.filter(pk=claim.figure_id)).first()
-    if figure is None:
-        return None
+    if Claim.figure.is_cached(claim) and hasattr(claim.figure, "report_claims"):
+        figure = claim.figure  # the claim page read the reports with its other claims
+    else:
+        figure = figures_with_reports(Figure.objects.filter(pk=claim.figure_id)).first()
+        if figure is None:
+            return None
     analysis = figure_analysis(figure)
     by_id = {e.report.claim_id: e for e in analysis.timeline}
     conflicts = []
@@ -151,6 +160,7 @@ def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
     return {
         "figure": figure,
         "analysis": analysis,
+        "rows": _report_rows(analysis),
         "entry": by_id.get(claim.pk),
         "chart": chart(analysis, current_id=claim.pk),
         "conflicts": conflicts,
@@ -159,16 +169,54 @@ def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
     }
 
 
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of the panel's reports table, worked out here rather than in the template: a
+    figure can have hundreds of reports, and a template tag or filter per cell adds up."""
+
+    claim_id: int
+    url: str
+    published: str
+    value: str
+    conflicting: bool
+    source: str
+    outlet: str
+    status: str
+    suggested: str  # the suggested status's label when it differs from the status, else ""
+
+
+def _report_rows(analysis: reconcile.FigureAnalysis) -> list[ReportRow]:
+    rows = []
+    for e in analysis.timeline:
+        r, suggested = e.report, e.suggestion.status
+        rows.append(
+            ReportRow(
+                claim_id=r.claim_id,
+                url=reverse("claims:claim", args=[r.claim_id]) + "#claim-sentence",
+                published=date_format(localtime(r.published_at), "j M Y H:i")
+                if r.published_at
+                else "undated",
+                value=r.display,
+                conflicting=bool(e.conflicts_with),
+                source=r.source_name,
+                outlet=r.outlet_name or "—",
+                status=status_label(r.status),
+                suggested=status_label(suggested) if suggested and suggested != r.status else "",
+            )
+        )
+    return rows
+
+
 def _speaker_context(claim: Claim) -> dict[str, Any] | None:
     if not claim.speaker_id:
         return None
     flags = role_flags_for([claim.speaker_id])
     group = None
     if claim.kind == Claim.Kind.ATTRIBUTION:
-        group = next(
-            (g for g in speaker_statement_groups(claim.speaker_id) if claim.pk in g.claim_ids),
-            None,
+        groups = speaker_statement_groups(
+            claim.speaker_id, claims=getattr(claim, "speaker_statements", None)
         )
+        group = next((g for g in groups if claim.pk in g.claim_ids), None)
     if not flags and (group is None or len(group.claim_ids) < 2):
         return None
     return {
