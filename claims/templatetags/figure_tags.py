@@ -19,7 +19,6 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
@@ -70,6 +69,11 @@ def _nice_ceiling(value: float) -> int:
 
 def _day(dt: datetime | None) -> str:
     return f"{dt.day} {dt:%b %Y}" if dt else "undated"
+
+
+def _day_time(dt: datetime | None) -> str:
+    """ "7 Jan 2022 08:30" in the site's time zone, as the |date:"j M Y H:i" filter wrote it."""
+    return f"{(dt := localtime(dt)).day} {dt:%b %Y %H:%M}" if dt else "undated"
 
 
 def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, Any] | None:
@@ -186,16 +190,16 @@ class ReportRow:
 
 
 def _report_rows(analysis: reconcile.FigureAnalysis) -> list[ReportRow]:
+    # The claim URL reversed once and filled in per row: reverse() was most of a row's cost.
+    before, after = reverse("claims:claim", args=[0]).rsplit("0", 1)
     rows = []
     for e in analysis.timeline:
         r, suggested = e.report, e.suggestion.status
         rows.append(
             ReportRow(
                 claim_id=r.claim_id,
-                url=reverse("claims:claim", args=[r.claim_id]) + "#claim-sentence",
-                published=date_format(localtime(r.published_at), "j M Y H:i")
-                if r.published_at
-                else "undated",
+                url=f"{before}{r.claim_id}{after}#claim-sentence",
+                published=_day_time(r.published_at),
                 value=r.display,
                 conflicting=bool(e.conflicts_with),
                 source=r.source_name,
