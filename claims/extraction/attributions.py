@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.lexicon import (
     CUE_VERBS,
+    DIRECTIVE_CUES,
     DOCUMENT_NOUNS,
     QUOTE_CHARS,
     RELATIVE_PRONOUNS,
@@ -210,10 +211,31 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
 
 def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
     clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+    if (
+        clauses
+        and all(c.dep_ == "xcomp" for c in clauses)
+        and verb.lemma_.lower() in DIRECTIVE_CUES
+    ):
+        # "calls on the authorities to release ...", "urged Western allies to send ...": whom
+        # the speaker called on is part of what was said, and so is the cue itself.
+        return _with_cue(verb)
     if clauses:
         # "told the Associated Press that ...": the addressee is not part of what was said.
         indices = {t.i for clause in clauses for t in clause.subtree}
         return frozenset(indices), (min(indices), max(indices) + 1)
+    if verb.dep_ == "relcl" and not any(c.dep_ in _CONTENT_DEPS for c in verb.children):
+        noun = verb.head
+        if noun.dep_ in ("npadvmod", "appos") and noun.head.pos_ in ("VERB", "AUX"):
+            # "X accused the police of ..., a charge the government denied": what was denied
+            # is the sentence the appositive comments on, not the appositive itself.
+            skip = {t.i for t in noun.subtree}
+            main = noun.head
+            rest = [
+                t.i
+                for t in main.subtree
+                if t.i not in skip and not (t.is_punct and t.i in (main.right_edge.i, noun.i - 1))
+            ]
+            return frozenset(rest), (min(rest), max(rest) + 1)
     parts: list[Token] = []
     for child in verb.children:
         if child.dep_ == "dobj" and child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
@@ -260,9 +282,34 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         if not rest:
             return frozenset(), (verb.i, verb.i)
         return frozenset(rest), (min(rest), max(rest) + 1)
+    if verb.lemma_.lower() in DIRECTIVE_CUES and any(p.dep_ in ("prep", "dobj") for p in parts):
+        # "called for an independent investigation", "accused the police of using live
+        # ammunition": without the cue the content would start at "for ..." or read as if the
+        # police were what was said.
+        return _with_cue(verb)
     indices: set[int] = set()
     for part in parts:
         indices.update(t.i for t in part.subtree)
+    start, end = min(indices), max(indices) + 1
+    return frozenset(indices), (start, end)
+
+
+# Right-hand dependents of a cue that are not part of what was said: another clause
+# ("..., a charge the government denied"), coordinated verbs, asides.
+_NOT_CONTENT = frozenset(
+    {"punct", "npadvmod", "conj", "cc", "parataxis", "appos", "relcl", "nsubj", "nsubjpass"}
+)
+
+
+def _with_cue(verb: Token) -> tuple[frozenset[int], tuple[int, int]]:
+    """The cue verb and what it governs to its right: "urged anyone with information to
+    contact detectives"."""
+    indices = {verb.i}
+    for child in verb.rights:
+        if child.dep_ in _NOT_CONTENT or (child.dep_ == "advcl" and child.tag_ != "VBG"):
+            continue
+        indices.update(t.i for t in child.subtree)
+    # Leading particles stay with the verb ("called off" is rare; "called on" is a prep).
     start, end = min(indices), max(indices) + 1
     return frozenset(indices), (start, end)
 

@@ -1,8 +1,13 @@
 """Hedges: words that say a claim is unproven, and sentences that say figures were not checked.
 
-Three scopes, from widest to narrowest:
+Four scopes, from widest to narrowest:
 - a qualifying sentence ("The figures could not be independently verified.", "There has been no
-  official confirmation.") hedges the claims before it in its paragraph;
+  official confirmation.") hedges the claims before it in its paragraph; standing alone as a
+  paragraph, the figures of the nearest paragraph before it that has figures (not every figure
+  in the article);
+- a qualifying clause or appositive inside a sentence ("..., though the figure could not be
+  confirmed", "..., a claim that could not be independently verified") hedges that sentence's
+  own claims and nothing before it;
 - an adverb or modifier ("reportedly", "allegedly", "without proof", "a man suspected of ...",
   "claimed that ...") hedges every claim in its sentence;
 - a count of reports ("four more reports of deaths", "investigate reports that five died")
@@ -64,8 +69,20 @@ def reports_hedge(word: Token) -> str | None:
     return None
 
 
-def qualifies_previous(sent: Span) -> bool:
-    """Whether the sentence says earlier figures could not be verified or confirmed."""
+# Dependencies that embed a clause in a sentence about something else: "..., though the figure
+# could not be confirmed" (advcl), "..., a claim that could not be verified" (relcl under an
+# appositive), "..., but the toll could not be confirmed" (conj).
+_EMBEDDING = frozenset({"advcl", "relcl", "acl", "appos", "conj", "parataxis"})
+
+SENTENCE, PREVIOUS = "sentence", "previous"
+
+
+def verification_scope(sent: Span) -> str | None:
+    """Whether the sentence says figures could not be verified or confirmed, and which claims
+    that qualifies: SENTENCE when the saying is a clause or appositive attached to the sentence's
+    own claim ("..., a claim that could not be independently verified"), PREVIOUS when the
+    sentence is about figures given before it ("The figures could not be independently
+    verified."), None when it says nothing of the kind."""
     # The negation must bear on the checking itself: "could not be independently verified",
     # "no official confirmation", "was unable to confirm", "it was not possible to verify" -
     # not "police confirmed no one was hurt".
@@ -77,5 +94,22 @@ def qualifies_previous(sent: Span) -> bool:
             if word.lower_ in _NEGATORS or any(
                 c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in word.children
             ):
-                return True
+                return SENTENCE if _embedded(token, sent) else PREVIOUS
+    return None
+
+
+def _embedded(token: Token, sent: Span) -> bool:
+    """Whether the token sits in a clause hung off the sentence's main clause."""
+    current = token
+    for _ in range(20):
+        if current.dep_ in _EMBEDDING:
+            return True
+        if current.head.i == current.i or current.head.i < sent.start:
+            return False
+        current = current.head
     return False
+
+
+def qualifies_previous(sent: Span) -> bool:
+    """Whether the sentence says figures could not be verified or confirmed (at all)."""
+    return verification_scope(sent) is not None

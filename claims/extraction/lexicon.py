@@ -229,6 +229,15 @@ HEDGE_MODIFIERS = frozenset({"alleged", "suspected", "reported", "purported", "p
                              "unconfirmed", "unverified", "claimed", "feared"})  # fmt: skip
 # "without proof", "without evidence".
 EVIDENCE_NOUNS = frozenset({"proof", "evidence", "substantiation", "corroboration"})
+# Cues whose content is an act aimed at someone, read with the cue itself: "called for an
+# inquiry", "urged allies to send ...", "accused the police of ...", "condemned the attack".
+DIRECTIVE_CUES = frozenset({"call", "urge", "accuse", "ask", "appeal", "demand", "condemn",
+                            "praise", "blame", "criticise", "criticize", "thank", "warn",
+                            "press", "implore", "encourage", "reject", "deny"})  # fmt: skip
+# "The figures/numbers/tolls could not be verified": a plural of these reaches back to every
+# figure since the last such sentence, not only the nearest paragraph's.
+FIGURE_NOUNS = frozenset({"figure", "number", "toll", "count", "casualty", "statistic", "tally",
+                          "estimate", "claim", "report", "account", "detail"})  # fmt: skip
 # A sentence that says figures could not be checked hedges the claims before it.
 VERIFY_WORDS = frozenset({"verify", "confirm", "corroborate", "substantiate", "verification",
                           "confirmation", "corroboration", "independently"})  # fmt: skip

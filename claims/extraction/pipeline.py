@@ -14,8 +14,15 @@ from spacy.tokens import Doc, Span, Token
 from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
 from claims.extraction.figures import Figure, find_figures
-from claims.extraction.hedges import qualifies_previous, reports_hedge, sentence_hedges
+from claims.extraction.hedges import (
+    PREVIOUS,
+    SENTENCE,
+    reports_hedge,
+    sentence_hedges,
+    verification_scope,
+)
 from claims.extraction.lexicon import (
+    FIGURE_NOUNS,
     GROUP_PRONOUNS,
     KIND_OF_OUTCOME,
     PERSON_PRONOUNS,
@@ -134,6 +141,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
 
     # Pass 2: claims.
     drafts: list[_Draft] = []
+    since = 0  # where the figures the next "could not be verified" sentence may reach start
     for index, sent in enumerate(sentences):
         paragraph = paragraphs[sent.start]
         hedges, scoped = sentence_hedges(sent)
@@ -210,19 +218,48 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 )
             )
 
-        if qualifies_previous(sent):
-            # "The figures could not be independently verified." qualifies the claims before it
-            # in its paragraph; standing as a paragraph of its own, every figure before it.
-            marker = sent.text.strip()
-            alone = index == 0 or paragraphs[sentences[index - 1].start] != paragraph
-            for draft in drafts:
-                if draft.sent.start >= sent.start or marker in draft.hedges:
-                    continue
-                figure = draft.kind != "attribution"
-                if draft.paragraph == paragraph or (alone and figure):
-                    draft.hedges.append(marker)
+        scope = verification_scope(sent)
+        own = [draft for draft in drafts if draft.sent.start == sent.start]
+        if scope == SENTENCE and own:
+            # "..., a claim that could not be independently verified": the sentence's own
+            # claims, and nothing the article said before.
+            for draft in own:
+                if sent.text.strip() not in draft.hedges:
+                    draft.hedges.append(sent.text.strip())
+        elif scope in (SENTENCE, PREVIOUS):
+            _hedge_previous(drafts, sent, index, sentences, paragraphs, since)
+            since = sent.start
 
     return _finish(text, drafts)
+
+
+def _hedge_previous(
+    drafts: list[_Draft],
+    sent: Span,
+    index: int,
+    sentences: list[Span],
+    paragraphs: list[int],
+    since: int,
+) -> None:
+    """ "The figures could not be independently verified." qualifies the claims before it in its
+    paragraph. Standing as a paragraph of its own it reaches back only to the figures it
+    plausibly refers to: "the figures/numbers/tolls" to every figure since the last such
+    sentence (token `since`), anything else ("the figure", "There was no official
+    confirmation") to the figures of the nearest paragraph before it that has any."""
+    marker = sent.text.strip()
+    paragraph = paragraphs[sent.start]
+    earlier = [d for d in drafts if since <= d.sent.start < sent.start and marker not in d.hedges]
+    alone = index == 0 or paragraphs[sentences[index - 1].start] != paragraph
+    if alone:
+        figures = [d for d in earlier if d.kind != "attribution"]
+        if not any(t.tag_ == "NNS" and t.lemma_.lower() in FIGURE_NOUNS for t in sent):
+            nearest = max((d.paragraph for d in figures), default=None)
+            figures = [d for d in figures if d.paragraph == nearest]
+        targets = figures
+    else:
+        targets = [d for d in earlier if d.paragraph == paragraph]
+    for draft in targets:
+        draft.hedges.append(marker)
 
 
 def _cue_scope(cue: Cue) -> tuple[int, int] | frozenset[int]:
