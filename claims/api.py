@@ -49,7 +49,7 @@ from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.pagination import ChangeFeedPagination, IdCursorPagination
 from claims.serializers import (
     CLAIM_COLUMNS,
-    CLAIM_DETAIL_COLUMNS,
+    CLAIM_DETAIL_EXTRA,
     EVIDENCE_COLUMNS,
     HISTORY_COLUMNS,
     STATUS_CHANGE_COLUMNS,
@@ -61,6 +61,7 @@ from claims.serializers import (
     ReviewConflictSerializer,
     ReviewInputSerializer,
     StatusChangeSerializer,
+    claim_rows,
     iso,
 )
 from claims.services import ReviewConflict, ReviewError, claim_review
@@ -145,7 +146,7 @@ def _flat_columns(serializer: serializers.Serializer, prefix: str = "") -> list[
 CLAIM_CSV_HEADER = _flat_columns(ClaimSerializer())
 
 
-_CLAIM_ROWS = Claim.objects.values(*CLAIM_COLUMNS)
+_CLAIM_ROWS = claim_rows(Claim.objects.all())
 
 
 @extend_schema_view(
@@ -167,7 +168,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         if self.action == "retrieve":
-            return Claim.objects.values(*CLAIM_DETAIL_COLUMNS)
+            return claim_rows(Claim.objects.all(), *CLAIM_DETAIL_EXTRA)
         # One query per page: the claim with its article, outlet and speaker joined. Cloned
         # from a queryset built once (as DRF does with a `queryset` attribute): resolving 31
         # columns across four tables cost more than the query itself.
@@ -298,7 +299,9 @@ def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _claim_detail_row(pk: int) -> dict[str, Any]:
-    return _with_evidence_and_history(Claim.objects.values(*CLAIM_DETAIL_COLUMNS).get(pk=pk))
+    return _with_evidence_and_history(
+        claim_rows(Claim.objects.filter(pk=pk), *CLAIM_DETAIL_EXTRA).get()
+    )
 
 
 def _with_review_note(queryset: QuerySet) -> QuerySet:
@@ -386,9 +389,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         article = super().get_object()
         # The claims in reading order, in one query (same row shape as /api/claims/).
         article.claim_rows = list(  # type: ignore[attr-defined]
-            Claim.objects.filter(article_id=article.pk)
-            .order_by("start", "id")
-            .values(*CLAIM_COLUMNS)
+            claim_rows(Claim.objects.filter(article_id=article.pk).order_by("start", "id"))
         )
         return article
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 from rest_framework.throttling import AnonRateThrottle
 
 from claims.models import Actor, Claim, Evidence, Figure, Outlet
@@ -57,6 +58,33 @@ def test_list_is_public_newest_first_with_the_documented_fields(client, outlet, 
     }
     assert item["updated_at"].endswith("Z")
     assert response.json()["results"][0]["speaker"] is None
+
+
+def test_dates_are_written_as_drf_writes_them_with_and_without_microseconds(client, editor):
+    # The database formats the list's date-times (claims.serializers.IsoTimestamp); the text
+    # must be exactly what DRF's DateTimeField would write for the stored value.
+    whole = datetime(2026, 11, 25, 3, 19, tzinfo=UTC)
+    fraction = datetime(2026, 1, 2, 23, 4, 5, 120000, tzinfo=UTC)
+    plain = make_claim(make_article(published_at=whole))
+    reviewed = make_claim(make_article(published_at=fraction))
+    claim_review(claim=reviewed, status=Claim.Status.DISPUTED, by=editor, expected_version=1)
+    Claim.objects.filter(pk=plain.pk).update(updated_at=fraction)
+    Claim.objects.filter(pk=reviewed.pk).update(updated_at=whole, status_changed_at=fraction)
+
+    items = {item["id"]: item for item in client.get("/api/claims/").json()["results"]}
+
+    assert items[plain.id]["updated_at"] == "2026-01-02T23:04:05.120000Z"
+    assert items[plain.id]["status_changed_at"] is None
+    assert items[plain.id]["article"]["published_at"] == "2026-11-25T03:19:00Z"
+    assert items[reviewed.id]["updated_at"] == "2026-11-25T03:19:00Z"
+    assert items[reviewed.id]["status_changed_at"] == "2026-01-02T23:04:05.120000Z"
+    assert items[reviewed.id]["article"]["published_at"] == "2026-01-02T23:04:05.120000Z"
+    field = DateTimeField()
+    detail = client.get(f"/api/claims/{reviewed.id}/").json()
+    assert detail["status_changed_at"] == field.to_representation(fraction)
+    assert detail["created_at"] == field.to_representation(
+        Claim.objects.get(pk=reviewed.pk).created_at
+    )
 
 
 def test_filters_select_exactly_the_matching_claims(client, editor, outlet, actor):
