@@ -290,19 +290,13 @@ def _page_claims(pk: int) -> list[Claim]:
     )
 
 
-def _render_claim(
-    request: HttpRequest,
-    pk: int,
-    filters: QueueFilterForm,
-    *,
-    decision_form: DecisionForm | None = None,
-    evidence_form: EvidenceForm | None = None,
-    conflict: ReviewConflict | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    # One query for every claim on the page (_page_claims), then one each for the history and
-    # the evidence; the figure panel reads what is attached to the claim here and adds only
-    # the speaker's roles. Neighbours for j/k are looked up only when asked (claim_next/previous).
+def page_claim(pk: int) -> tuple[Claim, list[Claim]]:
+    """The claim for its page, and its article's claims in text order, in one query.
+
+    The claim's figure carries its current reports as `report_claims` and an attribution its
+    speaker's newest statements as `speaker_statements`: the figure panel
+    (claims.templatetags.figure_tags) reads those instead of querying. Raises Http404.
+    """
     rows = _page_claims(pk)
     claim = next((row for row in rows if row.pk == pk), None)
     if claim is None:
@@ -328,6 +322,23 @@ def _render_claim(
             ),
             key=lambda row: -row.pk,
         )[:SPEAKER_STATEMENTS_LIMIT]
+    return claim, article_claims
+
+
+def _render_claim(
+    request: HttpRequest,
+    pk: int,
+    filters: QueueFilterForm,
+    *,
+    decision_form: DecisionForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    conflict: ReviewConflict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    # One query for every claim on the page (page_claim), then one each for the history and
+    # the evidence; the figure panel reads what is attached to the claim and adds only the
+    # speaker's roles. Neighbours for j/k are looked up only when asked (claim_next/previous).
+    claim, article_claims = page_claim(pk)
     qs = filters.querystring()
     for other in article_claims:
         other.review_url = reverse("claims:claim", args=[other.pk]) + qs + SENTENCE_ANCHOR

@@ -37,8 +37,17 @@ def test_fills_consistent_data_and_reports_every_page():
         if page == "queue, first page":
             # Pinned in test_review_views too; the command counts the same queries.
             assert int(queries) == 7
+        if page == "claim page (5 decisions":
+            # The page's queries with the figure panel (listed in test_review_views).
+            assert int(queries) == 8
         assert abs(float(ratio) - float(median) / 100) < 0.01
-    assert "the figure panel" in output
+    panel = re.search(
+        r"the figure panel .* (\d+) queries of its own \(figure #(\d+), (\d+) reports", output
+    )
+    assert panel is not None
+    # On the page, the panel queries only the speaker's roles; the reports come with the page.
+    assert int(panel.group(1)) == 1
+    assert int(panel.group(3)) == claims.filter(figure_id=int(panel.group(2))).current().count()
 
 
 @pytest.mark.django_db
