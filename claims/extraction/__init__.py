@@ -40,6 +40,10 @@ Figures (kind "casualty" or "arrest")
   bodies), injured (injured, wounded, hurt, hospitalised), missing, arrested (arrested, jailed,
   imprisoned, captured, taken into custody), detained (detained, held in custody/at a station,
   picked up, rounded up).
+- "N casualties" counts the dead and wounded together without saying how many died: it is
+  stored as injured (the weaker outcome), so it never inflates a death toll. Abductions and
+  kidnappings ("abducted 15 passengers") are not stored: none of the five outcomes fits, and
+  a kidnapping is neither an arrest by an authority nor a confirmed missing-person count.
 - A named person, "he"/"she", or "a"/"an" + noun as the one arrested, killed or injured is a
   figure of 1; `subject` is the full name where the article gives one.
 - Not figures: dates, years, ages, money, percentages, times, distances, counts of things
@@ -47,6 +51,8 @@ Figures (kind "casualty" or "arrest")
   outcomes ("were not arrested").
 - `subject` is the counted noun with its classifiers ("law enforcement officials"); `agent` is
   who did it ("security forces killed ...", "killed by ...", "X has been blamed for ... deaths").
+  For "the bodies of ..." only a "by" phrase names the agent: whoever pulled out or found the
+  bodies did not kill them.
 - The speaker of a figure is the cue whose reported content holds it, else the sentence's
   cue or "according to" source, else the speaker of the quotation it sits in.
 
@@ -66,14 +72,27 @@ Attributions (kind "attribution")
   for the same actor in the article. `speaker_kind` is person (named), organisation, or group
   (unnamed people: "witnesses", "one woman").
 - `speaker_role` comes from titles and appositions ("US Secretary of State", "associate
-  professor of ..."), else from the actor's first titled mention in the article.
+  professor of ...", "The UN Resident and Humanitarian Coordinator for Sudan, Clementine
+  Nkweta-Salami"), an affiliation ("Hassan Nasser of the ... Commission" -> the commission),
+  else from the actor's first titled mention in the article. "President of Kazakhstan
+  Kassym-Jomart Tokayev" splits after the one-word place. Abbreviated titles ("Sgt.", "Lt.",
+  "Insp.") are one token, so their full stop does not end the sentence.
+- `content` is the reported clause without "that" ("said that X" -> "X"); for cues that act on
+  someone (called for/on, urged, accused, condemned, denied ...) it keeps the cue ("called for
+  an independent investigation", "accused the police of using live ammunition"). In "...,
+  a charge the government denied" the government denies the main clause.
 
 Hedges (`hedges`, any kind)
 - Sentence markers: reportedly, allegedly, purportedly, unconfirmed, "without proof/evidence",
   "claimed that ...", "alleged", "suspected" (not "those suspected of ..."), "the reported ...".
 - "reports" above a figure ("four more reports of deaths") hedge that figure only.
 - A sentence saying figures could not be verified or confirmed hedges the claims before it in
-  the same paragraph; its text is the hedge.
+  the same paragraph; its text is the hedge. Standing as a paragraph of its own, it reaches
+  the figures of the nearest paragraph before it with figures, or, when it speaks of "the
+  figures/numbers/tolls" in the plural, every figure since the last such sentence.
+- A clause or appositive saying so inside a sentence ("..., though the figure could not be
+  confirmed", "..., a claim that could not be independently verified") hedges that sentence's
+  own claims only, never earlier ones.
 """
 
 from claims.extraction.pipeline import extract_claims, extract_claims_many

@@ -23,6 +23,7 @@ from claims.extraction.lexicon import (
     OUTCOME_NOUNS,
     PERSON_PRONOUNS,
     RELATIVE_PRONOUNS,
+    REMAINS_NOUNS,
     REPORT_NOUNS,
     TOLL_NOUNS,
     TOLL_VERBS,
@@ -82,6 +83,17 @@ def _noun_agent(noun: Token) -> Token | None:
             pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
+    if noun.lemma_.lower() in REMAINS_NOUNS:
+        # "Rescue workers pulled the bodies of five children from the mud": whoever finds or
+        # recovers the dead did not kill them; only a "by" phrase names the killer, on the
+        # bodies or on the dead ("the bodies of 12 men killed by the militia").
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for dead in prep.children:
+                    for verb in dead.children:
+                        if verb.dep_ == "acl" and by_agent(verb) is not None:
+                            return by_agent(verb)
+        return None
     current = noun
     for _ in range(6):
         current = current.head
@@ -414,6 +426,10 @@ def find_figures(sent: Span) -> list[Figure]:
             continue
         person, how = single
         if person.i in seen_persons:
+            continue
+        if how == "noun" and token.dep_ == "appos" and _covered(token.head, numbers):
+            # "had killed 20 militants, a claim that could not be verified": an apposition to
+            # a counted group renames it or comments on it; it is nobody new.
             continue
         link = _link(token, sent)
         if link is None:

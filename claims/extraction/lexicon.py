@@ -53,14 +53,21 @@ OUTCOME_ADJECTIVES: dict[str, str] = {
     "detained": "detained",
     "arrested": "arrested",
 }
+# Nouns for the dead that say nothing of who killed them: the verb over them is whoever found
+# or recovered them ("Rescue workers pulled the bodies of five children from the mud").
+REMAINS_NOUNS = frozenset({"body", "corpse", "remains"})
 # Nouns that name the outcome itself ("1,400 deaths", "the killing of four", "660 detentions").
 OUTCOME_NOUNS: dict[str, str] = {
     "death": "killed",
     "body": "killed",  # "the bodies of 17 migrants were recovered"
+    "corpse": "killed",
     "killing": "killed",
     "fatality": "killed",
     "dead": "killed",
     "injury": "injured",
+    # "300 casualties" counts the dead and the wounded together without saying how many died:
+    # stored as injured, the weaker outcome, so it never inflates a death toll.
+    "casualty": "injured",
     "wounded": "injured",
     "injured": "injured",
     "arrest": "arrested",
@@ -186,7 +193,8 @@ ROLE_WORDS = frozenset({
     "manager", "deputy", "assistant", "adviser", "advisor", "coordinator", "commissioner",
     "inspector", "superintendent", "chancellor", "emir", "sheikh", "cleric", "imam", "bishop",
     "pope", "rapporteur", "graduate", "student", "doctor", "dr", "mr", "mrs", "ms", "sen", "rep",
-    "gen", "col", "maj", "lt", "sgt", "capt", "gov", "ayatollah", "rev", "reverend", "investigator", "organizer", "organiser",
+    "gen", "col", "maj", "lt", "sgt", "capt", "gov", "ayatollah", "cpl", "insp", "supt", "det",
+    "amb", "brig", "pres", "cmdr", "const", "atty", "hon", "adm", "prof", "rev", "reverend", "investigator", "organizer", "organiser",
     "member", "mp", "economist", "scientist", "historian", "critic", "candidate", "speaker",
     "marshal", "admiral", "brigadier", "commandant", "councillor", "councilor", "senior",
     "undersecretary", "secretary-general", "physician", "surgeon", "nurse",
@@ -215,6 +223,12 @@ NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du",
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 # Forms of address: part of how a name is written, not a role.
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam", "mister"})
+# Abbreviated titles the tokenizer would otherwise split from their full stop, which then ends
+# the sentence: "according to Sgt. Maria Lopez" became "according to Sgt." + "Maria Lopez, ...".
+TITLE_ABBREVIATIONS = ("Sgt.", "Lt.", "Col.", "Capt.", "Maj.", "Cpl.", "Insp.", "Supt.", "Det.",
+                       "Amb.", "Brig.", "Pres.", "Cmdr.", "Const.", "Atty.", "Hon.", "Adm.",
+                       "Gen.", "Gov.", "Sen.", "Rep.", "Prof.", "Rev.", "Dr.", "Lt.-Col.",
+                       "Sgt.-Maj.", "Supt.", "Ch.")  # fmt: skip
 GROUP_PRONOUNS = frozenset({"they", "them", "we", "it"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 # Generic people a suspicion can be about without hedging any claim ("those suspected of ...").

@@ -201,6 +201,47 @@ def _appos_role(token: Token) -> str | None:
     return None
 
 
+def _title_of_place_name(head: Token) -> Mention | None:
+    """ "President of Kazakhstan Kassym-Jomart Tokayev", "Prime Minister of Pakistan Shehbaz
+    Sharif": the parser reads the place and the name as one "of" object. A one-word place
+    followed by at least two more capitalised words is split there: the place goes to the role,
+    the rest is the name."""
+    if not is_role_word(head):
+        return None
+    of = next((c for c in head.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pobj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
+    if pobj is None or pobj.pos_ != "PROPN":
+        return None
+    tokens = list(head.doc[of.i + 1 : pobj.i + 1])
+    words = [t for t in tokens if t.is_alpha]
+    if (
+        len(words) < 3
+        or tokens[0] is not words[0]
+        or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
+        or any(is_role_word(t) or t.lower_ in ORG_NOUNS for t in words)
+    ):
+        return None
+    doc = head.doc
+    name = _clean(doc[tokens[1].i : pobj.i + 1].text)
+    role = _role_text(doc, _left_modifiers_start(head, head.i), tokens[1].i)
+    return Mention(name, pobj, name, role, PERSON)
+
+
+def _affiliation(token: Token) -> str | None:
+    """ "Hassan Nasser of the Independent Human Rights Commission" -> the organisation: a
+    person's only stated role is where they work."""
+    if token.ent_type_ != "PERSON":
+        return None
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "from", "at", "with"):
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is None or pobj.ent_type_ != "ORG":
+                return None
+            ent = _entity_span(pobj)
+            return _clean(ent.text) if ent is not None else None
+    return None
+
+
 def _is_name(token: Token) -> bool:
     return token.pos_ == "PROPN" and not is_role_word(token)
 
@@ -221,14 +262,26 @@ def describe(head: Token) -> Mention:
     # "Zimbabwe Republic Police spokesperson, Senior Assistant Paul Nyathi", "Information
     # Secretary, Nick Mangwana", "A recent graduate from Islamabad, Tasneem Bari": the name is
     # in an apposition and the head is the role.
-    if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and is_role_word(head)):
+    # "The UN Resident and Humanitarian Coordinator for Sudan, Clementine Nkweta-Salami": a
+    # titled phrase the recogniser took for a name, with a person's name in apposition.
+    named_appos = (
+        head.pos_ == "PROPN"
+        and head.ent_type_ != "PERSON"
+        and any(c.dep_ == "appos" and c.ent_type_ == "PERSON" and _is_name(c) for c in head.rights)
+    )
+    if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and is_role_word(head)) or named_appos:
         appos = _appositive_name(head)
         if appos is not None:
             inner = describe(appos)
             start = _left_modifiers_start(head, head.i)
             name_start = name_span(appos)
             cut = name_start.start if name_start is not None else appos.i
-            role = _role_text(doc, start, min(_phrase_end(head), cut))
+            end = _phrase_end(head)
+            if appos.head.i == head.i:
+                # The role runs up to the apposition: "Resident and Humanitarian Coordinator
+                # for Sudan", not only the first noun.
+                end = appos.left_edge.i
+            role = _role_text(doc, start, min(end, cut))
             if inner.role:
                 role = f"{role}, {inner.role}" if role else inner.role
             return Mention(inner.text, appos, inner.name, role, inner.kind or PERSON)
@@ -243,6 +296,9 @@ def describe(head: Token) -> Mention:
             if owners:
                 inner = describe(owners[-1])
                 return Mention(inner.text, owners[-1], inner.name, None, ORGANISATION)
+    titled = _title_of_place_name(head)
+    if titled is not None:
+        return titled
     if head.pos_ == "PROPN":
         span = name_span(head)
         ent = _entity_span(head)
@@ -253,7 +309,7 @@ def describe(head: Token) -> Mention:
             # lawmaker"), not "the arrest Ngarivhume".
             titled = _role_has_title(doc, start, span.start)
             role = _role_text(doc, start, span.start) if titled else None
-            appos = _appos_role(head)
+            appos = _appos_role(head) or _affiliation(head)
             if appos:
                 role = f"{role}, {appos}" if role else appos
             name = span.text
@@ -335,6 +391,13 @@ def _role_has_title(doc: Doc, start: int, end: int) -> bool:
 def with_conjuncts(head: Token) -> list[Token]:
     """ "Witnesses and security officials" -> both heads."""
     heads = [head]
+    conjuncts = [c for c in head.children if c.dep_ == "conj"]
+    if conjuncts and any(
+        c.dep_ == "appos" and c.i > conjuncts[-1].i and _is_name(c) for c in head.children
+    ):
+        # "The UN Resident and Humanitarian Coordinator, Clementine Nkweta-Salami": one person
+        # with a two-part title, named after it.
+        return heads
     for child in head.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN"):
             heads.extend(with_conjuncts(child))

