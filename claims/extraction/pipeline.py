@@ -107,7 +107,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         for cue in find_cues(sent, quoted, quotes):
             speaker = resolver.resolve(cue.subjects, sent)
             if speaker is not None:
-                resolver.remember(speaker)
+                resolver.remember(speaker, cue.marker.i)
             resolved.append((cue, speaker))
             # The quotations this sentence's cue introduces or closes.
             for n, quote in enumerate(quotes):

@@ -36,12 +36,15 @@ class SpeakerResolver:
     def __init__(self, actors: ArticleActors) -> None:
         self.actors = actors
         self.last: Speaker | None = None
+        self.last_at = 0  # where the last speaker spoke
         self.last_org: Speaker | None = None
 
-    def remember(self, speaker: Speaker) -> None:
+    def remember(self, speaker: Speaker, at: int = 0) -> None:
+        """The speaker of a cue at token `at`, for "he said" and "the group said" after it."""
         if speaker.name is None:
             return
         self.last = speaker
+        self.last_at = at
         if speaker.kind == ORGANISATION:
             self.last_org = speaker
 
@@ -85,7 +88,10 @@ class SpeakerResolver:
                 words = head.doc[head.left_edge.i : head.i + 1].text  # "the president"
                 return Speaker(actor.name, words, actor.role or mention.text, PERSON,
                                tuple(actor.aliases))  # fmt: skip
-        if has_the and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
+        # "The United Nations refugee agency", "Sudan's army": a proper name in front makes it
+        # an organisation of its own, not the one that spoke last.
+        named = any(t.pos_ == "PROPN" for t in head.doc[head.left_edge.i : head.i])
+        if has_the and not named and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
             previous = self.last_org
             if previous is None and lemma in _GENERIC_ORG_NOUNS:
                 # "The group said ..." before any organisation has spoken: the organisation
@@ -127,9 +133,21 @@ class SpeakerResolver:
                 if speaker is not None and speaker.name and speaker.kind in kinds:
                     return self._as_pronoun(speaker, pronoun)
         if person:
+            # "he"/"she" is never an organisation: after "..., according to AFP" it is the
+            # person the article named last ("The home minister, Asaduzzaman Khan, defended the
+            # arrests. ... he told reporters").
+            # Sloppy copy does use "he" for a ministry that just spoke, so the organisation
+            # yields only to a person named since it spoke.
+            actor = self.actors.last_person_before(pronoun.i)
+            if (
+                self.last is not None
+                and self.last.kind == ORGANISATION
+                and actor is not None
+                and max(p for p in actor.positions if p < pronoun.i) > self.last_at
+            ):
+                return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
             if self.last is not None:
                 return self._as_pronoun(self.last, pronoun)
-            actor = self.actors.last_person_before(pronoun.i)
             if actor is not None:
                 return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
         elif self.last is not None and self.last.kind in (ORGANISATION, GROUP):
