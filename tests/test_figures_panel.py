@@ -131,3 +131,27 @@ def test_claim_page_shows_the_same_panel_as_the_tag_on_its_own(kz, editor, edito
     alone = panel(claim, editor)
     assert alone and section is not None
     assert section.group(0) == re.search(r"<section.*</section>", alone, re.S).group(0)
+
+
+def test_a_figure_with_more_reports_than_the_cap_shows_those_nearest_the_claim(
+    kz, editor, monkeypatch
+):
+    from claims.templatetags import figure_tags
+
+    claim = Claim.objects.select_related("article").get(pk=kz.claims[14].pk)
+    reports = list(
+        Claim.objects.current().filter(figure_id=claim.figure_id).select_related("article")
+    )
+    assert len(reports) > 3
+    monkeypatch.setattr(figure_tags, "PANEL_REPORTS_LIMIT", 3)
+    html = panel(claim, editor)
+
+    assert f"This figure has {len(reports)} reports: the panel shows the 3 published" in html
+    assert "Reports (3)" in html
+    at = claim.article.published_at
+    nearest = sorted(
+        reports, key=lambda c: (abs((c.article.published_at - at).total_seconds()), -c.pk)
+    )[:3]
+    shown = {int(pk) for pk in re.findall(r'data-claim="(\d+)"', html)}
+    assert shown == {c.pk for c in nearest} and claim.pk in shown
+    assert html.count(' current"') == 1
