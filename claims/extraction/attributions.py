@@ -30,6 +30,7 @@ _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl"
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "oprd"})
+_REPORTING_MARKS = frozenset({"as", "while", "whereas", "whilst"})
 _AGENTLESS_CUES = frozenset({"blame", "accuse", "allege", "report", "say", "claim"})
 
 
@@ -193,9 +194,13 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if (
         verb.dep_ == "advcl"
         and verb.tag_ != "VBG"
-        and not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(c.dep_ == "mark" and c.lower_ in _REPORTING_MARKS for c in verb.children)
     ):
-        return False  # "after criticizing ...": a circumstance, not a report
+        # "after criticizing ...": a circumstance, not a report; but "..., while local media
+        # put the figure at nearly 200" sets a second source against the first.
+        return False
+    if lemma == "plead" and any(c.lower_ in ("guilty", "innocent") for c in verb.children):
+        return False  # "pleaded not guilty": a plea in court, not a statement of fact
     if lemma == "put":
         return any(c.dep_ == "dobj" and c.lemma_.lower() in TOLL_NOUNS for c in verb.children)
     if lemma == "call":
@@ -207,6 +212,12 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if lemma in WEAK_CUES:
         return _has_clause(verb) or sentence_has_quote
     return True
+
+
+def _contrasted(verb: Token) -> bool:
+    return verb.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in ("while", "whereas", "whilst") for c in verb.children
+    )
 
 
 def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
@@ -327,6 +338,9 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
             pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
             if to.lower_ == "to" and pobj is not None:
                 skip = {t.i for t in token.subtree} | {t.i for t in to.subtree}
+                # "..., according to AFP, while local media put the figure at nearly 200": the
+                # rival source's clause is not AFP's.
+                skip |= {t.i for v in sent if _contrasted(v) for t in v.subtree}
                 content = frozenset(t.i for t in sent if t.i not in skip and not t.is_punct)
                 span = (min(content), max(content) + 1) if content else (token.i, token.i)
                 cues.append(Cue(token, tuple(with_conjuncts(pobj)), content, span, True))
@@ -351,14 +365,16 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
     cues = [c for c in cues if c.according or c.marker.i not in according_phrases]
     # Only a cue *after* the outer cue is nested: in "Hamas said 33 died; the army said ..." a
     # misparse can hang the first cue under the second.
+    # "..., while local media put the figure at nearly 200" is a rival source, never nested.
     outer = [
         c
         for c in cues
-        if not any(c.marker.i in o.content and c.marker.i > o.marker.i for o in cues if o is not c)
+        if _contrasted(c.marker)
+        or not any(c.marker.i in o.content and c.marker.i > o.marker.i for o in cues if o is not c)
     ]
-    verbs = [c for c in outer if not c.according]
+    verbs = [c for c in outer if not c.according and not _contrasted(c.marker)]
     if verbs:
         # "..., Syniehubov said, according to Reuters": the cue verb names the source; the
         # agency is only the channel it reached us through.
-        outer = verbs
+        outer = [c for c in outer if c in verbs or _contrasted(c.marker)]
     return outer

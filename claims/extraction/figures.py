@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
+    ANIMAL_NOUNS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
     OUTCOME_ADJECTIVES,
@@ -224,7 +225,12 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     ):
         # "40 were killed and more than 100 wounded": the second "were" is left out.
         return _Link(outcome, verb)
-    if dep in ("nsubj", "nsubjpass"):
+    if dep in ("nsubj", "nsubjpass") or (
+        # "Among the dead were 11 children": inverted, the count is parsed as the attribute.
+        dep == "attr"
+        and verb.lemma_.lower() == "be"
+        and not any(c.dep_ in ("nsubj", "expl") for c in verb.children)
+    ):
         found = state_outcome(verb)  # "six are dead", "53 were confirmed dead"
         if found:
             return _Link(found, verb)
@@ -391,6 +397,8 @@ def find_figures(sent: Span) -> list[Figure]:
     numbers = {i for q in quantities for i in range(q.start, q.end)}
     for quantity in quantities:
         noun = _counted_noun(quantity.head)
+        if noun.lemma_.lower() in ANIMAL_NOUNS or noun.lower_ in ANIMAL_NOUNS:
+            continue
         link = _link(noun, sent)
         if link is None and noun.i != quantity.head.i:
             link = _link(quantity.head, sent)

@@ -53,6 +53,11 @@ OUTCOME_ADJECTIVES: dict[str, str] = {
     "detained": "detained",
     "arrested": "arrested",
 }
+# Counted nouns that are not people: "300 livestock were killed" is no casualty figure.
+ANIMAL_NOUNS = frozenset({"livestock", "cattle", "animal", "sheep", "goat", "cow", "camel",
+                          "horse", "donkey", "pig", "chicken", "bird", "dog", "cat", "fish",
+                          "poultry", "buffalo", "elephant", "whale", "dolphin", "deer", "bee",
+                          "ox", "mule", "lamb", "calf", "hen", "duck", "rhino", "lion"})  # fmt: skip
 # Nouns for the dead that say nothing of who killed them: the verb over them is whoever found
 # or recovered them ("Rescue workers pulled the bodies of five children from the mud").
 REMAINS_NOUNS = frozenset({"body", "corpse", "remains"})
@@ -247,7 +252,7 @@ EVIDENCE_NOUNS = frozenset({"proof", "evidence", "substantiation", "corroboratio
 # inquiry", "urged allies to send ...", "accused the police of ...", "condemned the attack".
 DIRECTIVE_CUES = frozenset({"call", "urge", "accuse", "ask", "appeal", "demand", "condemn",
                             "praise", "blame", "criticise", "criticize", "thank", "warn",
-                            "press", "implore", "encourage", "reject", "deny"})  # fmt: skip
+                            "press", "implore", "encourage", "reject", "deny", "put"})  # fmt: skip
 # "The figures/numbers/tolls could not be verified": a plural of these reaches back to every
 # figure since the last such sentence, not only the nearest paragraph's.
 FIGURE_NOUNS = frozenset({"figure", "number", "toll", "count", "casualty", "statistic", "tally",

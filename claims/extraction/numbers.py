@@ -86,6 +86,14 @@ def _is_count_token(token: Token) -> bool:
     # "75-year-old": an age even when the recogniser misses it.
     doc = token.doc
     if (
+        token.dep_ == "appos"
+        and token.head.pos_ in ("PROPN", "NOUN")
+        and token.i > 0
+        and doc[token.i - 1].text == ","
+        and not any(c.dep_ in ("prep", "nummod", "compound") for c in token.children)
+    ):
+        return False  # "Richard Vance, 61, was taken into custody": an age after a name
+    if (
         token.i + 2 < len(doc)
         and doc[token.i + 1].text == "-"
         and doc[token.i + 2].lower_

@@ -85,6 +85,14 @@ def toll_outcome(noun: Token, sent: Span) -> str | None:
     for token in sent:
         if token.lemma_.lower() == "toll" and token.i != noun.i:
             return toll_outcome(token, sent)
+    # "At least 150 people have died, ... while local media put the figure at nearly 200": a
+    # bare "the figure" restates the outcome of the sentence's main verb.
+    if any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children) and not any(
+        c.dep_ == "prep" for c in noun.children
+    ):
+        root = sent.root
+        if root.i != noun.i and root.pos_ in ("VERB", "AUX"):
+            return verb_outcome(root) or state_outcome(root)
     return None
 
 
