@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 from rest_framework.throttling import AnonRateThrottle
 
+from claims import pagination
 from claims.models import Actor, Claim, Evidence, Figure, Outlet
 from claims.serializers import ClaimDetailSerializer, ClaimSerializer
 from claims.services import claim_review
@@ -326,6 +327,49 @@ def test_claim_list_query_count_does_not_grow_with_the_page(
     assert len(response.json()["results"]) == page_size
     with django_assert_max_num_queries(1):
         client.get(f"/api/claims/?page_size={page_size}&format=csv&q=police")
+
+
+def test_pages_from_compiled_once_sql_equal_the_orm_pages(client, monkeypatch, outlet, actor):
+    # Unfiltered pages run SQL compiled once per shape (claims.pagination.PageQuerySet); every
+    # page, both directions, must be exactly what the ORM path gives.
+    for n in range(7):
+        article = make_article(outlet=outlet if n % 2 else None, published_at=timezone.now())
+        make_claim(
+            article,
+            speaker=actor if n % 3 else None,
+            hedges=["reportedly"] if n % 2 else [],
+            is_hedged=bool(n % 2),
+            direct=None if n % 3 else True,
+        )
+    pagination._PAGE_SQL.clear()
+
+    def walk() -> list[dict]:
+        pages, url = [], "/api/claims/?page_size=3"
+        while url:
+            pages.append(client.get(url).json())
+            url = pages[-1]["next"]
+        pages.append(client.get(pages[-1]["previous"]).json())  # and one page back
+        pages.append(client.get("/api/claims/?page_size=2&ordering=id").json())
+        return pages
+
+    cached = walk()
+    # The first page, later pages (id < n), the way back (id > n), oldest first: all cached.
+    assert len(pagination._PAGE_SQL) == 4
+    assert all(entry is not None for entry in pagination._PAGE_SQL.values())
+    monkeypatch.setattr(pagination, "_cached_page", lambda queryset: None)
+    assert walk() == cached
+    assert [item["id"] for page in cached[:3] for item in page["results"]] == sorted(
+        Claim.objects.values_list("id", flat=True), reverse=True
+    )
+    assert {type(item["is_hedged"]) for page in cached for item in page["results"]} == {bool}
+
+
+def test_filtered_pages_are_not_served_from_the_sql_cache(client):
+    make_claim(status=Claim.Status.UNREVIEWED)
+    pagination._PAGE_SQL.clear()
+    assert client.get("/api/claims/?status=verified").json()["results"] == []
+    assert client.get("/api/claims/?q=nothing-like-this").json()["results"] == []
+    assert not any(pagination._PAGE_SQL.values())
 
 
 def test_claim_detail_query_count_does_not_grow_with_history(
