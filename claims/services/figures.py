@@ -137,7 +137,7 @@ def figure_analysis(figure: Figure) -> reconcile.FigureAnalysis:
     """The figure's timeline, extremes, corroborations, conflicts and suggestions.
 
     Uses `figure.report_claims` when the figure came from `figures_with_reports` (no query);
-    otherwise two queries.
+    otherwise one query.
     """
     claims = getattr(figure, "report_claims", None)
     if claims is None:

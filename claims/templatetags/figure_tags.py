@@ -5,9 +5,13 @@ server (no script, no external asset), the reports behind it, the conflicting re
 status reconciliation suggests for this claim. For any claim with a resolved speaker: the same
 statement in other articles and the speaker's role-consistency flag.
 
-Queries, whatever the size of the figure: the figure, its claims (joined with article, outlet
-and speaker), their credited agencies; for a speaker, their statements (two) and their roles
-(one). Everything from articles is escaped by the template engine.
+Queries, whatever the size of the figure. On the claim page none for the figure: the view
+reads its reports (and an attribution's other statements) with the page's own claims
+(`claims.views.page_claim`), so the panel adds only the speaker's role uses (one grouped query).
+Rendered on its own: the figure, its claims (joined with article, outlet, speaker and credited
+agency); for a speaker, their statements (one) and their roles (one). A figure with more than
+PANEL_REPORTS_LIMIT reports is analysed on those published nearest the claim, and the panel
+says so. Everything from articles is escaped by the template engine.
 """
 
 from __future__ import annotations
