@@ -53,7 +53,25 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         return qs.filter(**{self.field_name: value == "true"})
 
 
-class ClaimFilter(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per FilterSet, not once per request.
+
+    django-filter builds a new form class, with a form field and a label per filter, on every
+    filtered request: a third of the time a filtered claims page spent filtering. Our filters'
+    fields depend on nothing in the request, and a Django form copies its class's fields into
+    each instance anyway, so one class serves every request. Validation and errors are
+    unchanged: the same fields validate the same data.
+    """
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class  # on this class only, not its parents
+        return form_class
+
+
+class ClaimFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices, help_text="Review status.")
     kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices, help_text="Kind of claim.")
     # Ids are filtered as plain numbers rather than ModelChoiceFilter: that would spend a query
@@ -102,7 +120,7 @@ class ClaimFilter(django_filters.FilterSet):
         )
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(FilterSet):
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
@@ -116,7 +134,7 @@ class ArticleFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class ActorFilter(django_filters.FilterSet):
+class ActorFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", max_length=200, help_text="Name contains."
@@ -127,7 +145,7 @@ class ActorFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class StatusChangeFilter(django_filters.FilterSet):
+class StatusChangeFilter(FilterSet):
     claim = IdFilter(field_name="claim_id", help_text="Only this claim's changes.")
 
     class Meta:

@@ -166,6 +166,20 @@ def test_bad_filter_values_are_a_400_naming_the_parameter(client, query, field):
     assert list(response.json()) == [field]
 
 
+def test_one_request_s_filter_errors_do_not_leak_into_the_next(client):
+    # The filter form class is built once and shared (claims.filters.FilterSet); each request
+    # still gets its own form, values and errors.
+    hedged = make_claim(is_hedged=True, hedges=["reportedly"])
+    plain = make_claim()
+    assert client.get("/api/claims/?status=maybe&hedged=ture").json().keys() == {
+        "status",
+        "hedged",
+    }
+    assert ids(client.get("/api/claims/?hedged=true")) == [hedged.id]
+    assert client.get("/api/claims/?kind=rumour").json().keys() == {"kind"}
+    assert ids(client.get("/api/claims/?hedged=false")) == [plain.id]
+
+
 def test_cursor_paging_stays_stable_while_claims_are_imported(client):
     first_five = [make_claim().id for _ in range(5)]
 
