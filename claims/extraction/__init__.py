@@ -46,7 +46,9 @@ Figures (kind "casualty" or "arrest")
   a kidnapping is neither an arrest by an authority nor a confirmed missing-person count.
 - A named person, "he"/"she", or "a"/"an" + noun as the one arrested, killed or injured is a
   figure of 1; `subject` is the full name where the article gives one.
-- Not figures: dates, years, ages, money, percentages, times, distances, counts of things
+- "N of them/those/whom" is part of a count already given and not a figure ("two of them
+  critically"), unless it is the subject of its own clause ("12 of them remain in custody").
+- Not figures: dates, years, ages ("Richard Vance, 61,"), animals ("300 livestock"), money, percentages, times, distances, counts of things
   with no casualty/arrest word ("400 vehicles destroyed"), "one of the ...", "no one", negated
   outcomes ("were not arrested").
 - `subject` is the counted noun with its classifiers ("law enforcement officials"); `agent` is
@@ -88,8 +90,8 @@ Hedges (`hedges`, any kind)
 - "reports" above a figure ("four more reports of deaths") hedge that figure only.
 - A sentence saying figures could not be verified or confirmed hedges the claims before it in
   the same paragraph; its text is the hedge. Standing as a paragraph of its own, it reaches
-  the figures of the nearest paragraph before it with figures, or, when it speaks of "the
-  figures/numbers/tolls" in the plural, every figure since the last such sentence.
+  the figures of the paragraph just before it, or, when it speaks of "the figures/numbers/
+  tolls" in the plural, every figure since the last such sentence.
 - A clause or appositive saying so inside a sentence ("..., though the figure could not be
   confirmed", "..., a claim that could not be independently verified") hedges that sentence's
   own claims only, never earlier ones.

@@ -3,8 +3,8 @@
 Four scopes, from widest to narrowest:
 - a qualifying sentence ("The figures could not be independently verified.", "There has been no
   official confirmation.") hedges the claims before it in its paragraph; standing alone as a
-  paragraph, the figures of the nearest paragraph before it that has figures (not every figure
-  in the article);
+  paragraph, the figures of the paragraph just before it ("the figures" in the plural: every
+  figure since the last such sentence), not every figure in the article;
 - a qualifying clause or appositive inside a sentence ("..., though the figure could not be
   confirmed", "..., a claim that could not be independently verified") hedges that sentence's
   own claims and nothing before it;

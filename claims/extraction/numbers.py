@@ -211,8 +211,12 @@ def find_quantities(sent: Span) -> list[Quantity]:
             if multiplier:
                 low *= multiplier
                 start -= 2
+        # But "12 of them remain in custody" states a figure of its own: the part is the
+        # subject of its own clause, which says what happened to it.
+        own_clause = run[-1].dep_ in ("nsubj", "nsubjpass") and run[-1].head.pos_ in ("VERB", "AUX")
         if partitive and (
-            run[-1].lower_ == "one" or doc[end + 1].lower_ in ("them", "those", "whom", "us")
+            run[-1].lower_ == "one"
+            or (doc[end + 1].lower_ in ("them", "those", "whom", "us") and not own_clause)
         ):
             continue
         # "No one was killed", "none of the 12": a denial, not a count.

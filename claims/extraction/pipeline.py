@@ -244,8 +244,8 @@ def _hedge_previous(
     """ "The figures could not be independently verified." qualifies the claims before it in its
     paragraph. Standing as a paragraph of its own it reaches back only to the figures it
     plausibly refers to: "the figures/numbers/tolls" to every figure since the last such
-    sentence (token `since`), anything else ("the figure", "There was no official
-    confirmation") to the figures of the nearest paragraph before it that has any."""
+    sentence (token `since`), anything else ("the figure", "the junta's claim", "There was no
+    official confirmation") to the figures of the paragraph just before it, if any."""
     marker = sent.text.strip()
     paragraph = paragraphs[sent.start]
     earlier = [d for d in drafts if since <= d.sent.start < sent.start and marker not in d.hedges]
@@ -253,8 +253,10 @@ def _hedge_previous(
     if alone:
         figures = [d for d in earlier if d.kind != "attribution"]
         if not any(t.tag_ == "NNS" and t.lemma_.lower() in FIGURE_NOUNS for t in sent):
-            nearest = max((d.paragraph for d in figures), default=None)
-            figures = [d for d in figures if d.paragraph == nearest]
+            # "Human Rights Watch was unable to verify the junta's claim.": the paragraph just
+            # before, whatever it holds; figures further back are not what it speaks of.
+            before = paragraphs[sentences[index - 1].start] if index else None
+            figures = [d for d in earlier if d.paragraph == before]
         targets = figures
     else:
         targets = [d for d in earlier if d.paragraph == paragraph]
