@@ -13,8 +13,9 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import Col
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 from django.db.models.query import ValuesIterable
+from django.db.models.sql.where import AND
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -103,10 +104,11 @@ class PageQuerySet(QuerySet):
 
     Why: a claims page is the same 30-column, four-table query every time; only the cursor
     position changes. Compiling it took Django about as much CPU as PostgreSQL took to run it.
-    Only the queries cursor pagination itself builds are cached: no WHERE, or one `id < n` /
-    `id > n` on the primary key, with an ORDER BY and a LIMIT. Anything else (a filter, a
-    search) runs through the ORM as usual. The cached SQL is the ORM's own, and the rows get the
-    same converters, so results are identical either way (tests compare both).
+    Only simple pages are cached: an ORDER BY, a LIMIT, and a WHERE of plain `column = / < / >
+    value` on the claim's own columns (the cursor's `id < n`, `status = 'verified'`); the
+    values are the parameters. Anything else (a text search, a date) runs through the ORM as
+    usual. The cached SQL is the ORM's own, and the rows get the same converters, so results
+    are identical either way (tests compare both).
     """
 
     def _fetch_all(self) -> None:
@@ -115,9 +117,11 @@ class PageQuerySet(QuerySet):
         super()._fetch_all()
 
 
-# (database alias, select, ORDER BY, direction, LIMIT/OFFSET, lookup) -> (SQL, converters,
-# column names); bounded by the page sizes and orderings the paginators allow.
+# (database alias, select, ORDER BY, direction, LIMIT/OFFSET, lookups) -> (SQL, converters,
+# column names), or None for a shape whose SQL is not plain. Page sizes, filters and cursor
+# offsets come from clients, so the number of shapes is capped: past the cap it starts again.
 _PAGE_SQL: dict[tuple, tuple[str, dict, list[str]] | None] = {}
+_MAX_SHAPES = 500
 
 
 def _page_shape(query: Any) -> tuple[tuple, tuple] | None:
@@ -131,20 +135,23 @@ def _page_shape(query: Any) -> tuple[tuple, tuple] | None:
         or query.high_mark is None
     ):
         return None
-    children = query.where.children
-    if not children:
-        lookup, params = None, ()
-    elif (
-        len(children) == 1
-        and not query.where.negated
-        and isinstance(children[0], LessThan | GreaterThan)
-        and isinstance(children[0].lhs, Col)
-        and children[0].lhs.target is query.get_meta().pk
-        and type(children[0].rhs) is int
-    ):
-        lookup, params = type(children[0]), (children[0].rhs,)
-    else:
+    where = query.where
+    if where.negated or where.connector != AND:
         return None
+    lookups = []
+    for child in where.children:
+        # `column op value` on the claim's own table: the cursor position (id < n) and
+        # filters such as status=verified. Values become parameters; anything else (a
+        # search across joins, a date, None, a boolean that Django writes as SQL) is not cached.
+        if not (
+            isinstance(child, Exact | LessThan | GreaterThan)
+            and isinstance(child.lhs, Col)
+            and child.lhs.alias == query.base_table
+            and type(child.rhs) in (int, str)
+        ):
+            return None
+        lookups.append((type(child), child.lhs.target, type(child.rhs)))
+    params = tuple(child.rhs for child in where.children)
     key = (
         tuple(query.selected or ()),
         tuple(query.values_select),
@@ -153,7 +160,7 @@ def _page_shape(query: Any) -> tuple[tuple, tuple] | None:
         query.standard_ordering,
         query.low_mark,
         query.high_mark,
-        lookup,
+        tuple(lookups),
     )
     return key, params
 
@@ -166,9 +173,11 @@ def _cached_page(queryset: QuerySet) -> list[dict[str, Any]] | None:
     key = (queryset.db, queryset.model, *key)
     connection = connections[queryset.db]
     if key not in _PAGE_SQL:
+        if len(_PAGE_SQL) >= _MAX_SHAPES:
+            _PAGE_SQL.clear()
         compiler = queryset.query.get_compiler(queryset.db)
         sql, compiled_params = compiler.as_sql()
-        # Only cache SQL whose one parameter is the cursor position.
+        # Only cache SQL whose parameters are exactly the lookups' values, in order.
         if tuple(compiled_params) != params:
             _PAGE_SQL[key] = None
         else:

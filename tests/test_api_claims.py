@@ -354,6 +354,7 @@ def test_pages_from_compiled_once_sql_equal_the_orm_pages(client, monkeypatch, o
             hedges=["reportedly"] if n % 2 else [],
             is_hedged=bool(n % 2),
             direct=None if n % 3 else True,
+            status=Claim.Status.DISPUTED if n < 5 else Claim.Status.UNREVIEWED,
         )
     pagination._PAGE_SQL.clear()
 
@@ -364,11 +365,14 @@ def test_pages_from_compiled_once_sql_equal_the_orm_pages(client, monkeypatch, o
             url = pages[-1]["next"]
         pages.append(client.get(pages[-1]["previous"]).json())  # and one page back
         pages.append(client.get("/api/claims/?page_size=2&ordering=id").json())
+        filtered = client.get("/api/claims/?page_size=2&status=disputed&kind=arrest").json()
+        pages += [filtered, client.get(filtered["next"]).json()]
         return pages
 
     cached = walk()
-    # The first page, later pages (id < n), the way back (id > n), oldest first: all cached.
-    assert len(pagination._PAGE_SQL) == 4
+    # The first page, later pages (id < n), the way back (id > n), oldest first, a filtered
+    # first page and its next page: all cached.
+    assert len(pagination._PAGE_SQL) == 6
     assert all(entry is not None for entry in pagination._PAGE_SQL.values())
     monkeypatch.setattr(pagination, "_cached_page", lambda queryset: None)
     assert walk() == cached
@@ -376,14 +380,21 @@ def test_pages_from_compiled_once_sql_equal_the_orm_pages(client, monkeypatch, o
         Claim.objects.values_list("id", flat=True), reverse=True
     )
     assert {type(item["is_hedged"]) for page in cached for item in page["results"]} == {bool}
+    assert [item["status"] for page in cached[-2:] for item in page["results"]] == ["disputed"] * 4
 
 
-def test_filtered_pages_are_not_served_from_the_sql_cache(client):
-    make_claim(status=Claim.Status.UNREVIEWED)
+def test_searches_and_dates_are_not_served_from_the_sql_cache(client, monkeypatch):
+    claim = make_claim(sentence="Police detained 40 people.")
     pagination._PAGE_SQL.clear()
-    assert client.get("/api/claims/?status=verified").json()["results"] == []
-    assert client.get("/api/claims/?q=nothing-like-this").json()["results"] == []
+    assert ids(client.get("/api/claims/?q=detained")) == [claim.id]
+    assert ids(client.get("/api/claims/?updated_since=2000-01-01T00:00:00Z")) == [claim.id]
+    assert ids(client.get("/api/claims/?hedged=false")) == [claim.id]
     assert not any(pagination._PAGE_SQL.values())
+    # The cache is capped: client-chosen page sizes cannot grow it without bound.
+    monkeypatch.setattr(pagination, "_MAX_SHAPES", 2)
+    for size in (1, 2, 3, 4):
+        assert ids(client.get(f"/api/claims/?page_size={size}")) == [claim.id]
+    assert len(pagination._PAGE_SQL) <= 2
 
 
 def test_claim_detail_query_count_does_not_grow_with_history(
