@@ -39,7 +39,7 @@ Figures (kind "casualty" or "arrest")
 - Outcomes: killed (killed, dead, died, death(s), death toll, lost their lives, shot dead,
   bodies), injured (injured, wounded, hurt, hospitalised), missing, arrested (arrested, jailed,
   imprisoned, captured, taken into custody), detained (detained, held in custody/at a station,
-  picked up, rounded up).
+  picked up, rounded up, held without charge).
 - "N casualties" counts the dead and wounded together without saying how many died: it is
   stored as injured (the weaker outcome), so it never inflates a death toll. Abductions and
   kidnappings ("abducted 15 passengers") are not stored: none of the five outcomes fits, and
@@ -85,6 +85,8 @@ Attributions (kind "attribution")
   a charge the government denied" the government denies the main clause.
 
 Hedges (`hedges`, any kind)
+- "He did not provide evidence for the claims" / "offered no proof" counts as a sentence
+  saying figures could not be verified (the rules below).
 - Sentence markers: reportedly, allegedly, purportedly, unconfirmed, "without proof/evidence",
   "claimed that ...", "alleged", "suspected" (not "those suspected of ..."), "the reported ...".
 - "reports" above a figure ("four more reports of deaths") hedge that figure only.

@@ -153,6 +153,9 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             return _Link(outcome, first) if outcome else None
     verb = first.head
     dep = first.dep_
+    if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
+        # "have detained between 10 and 12 members": the range is parsed as a "between" phrase.
+        verb, dep = verb.head, "dobj"
     # A participle in front: "the 12 arrested men", "26 wounded soldiers".
     for child in noun.lefts:
         if child.dep_ == "amod" and child.tag_ == "VBN" and verb_outcome(child):
@@ -434,6 +437,14 @@ def find_figures(sent: Span) -> list[Figure]:
             continue
         person, how = single
         if person.i in seen_persons:
+            continue
+        if (
+            how == "noun"
+            and token.dep_ == "nsubj"
+            and any(c.dep_ == "dobj" for c in token.head.children)
+        ):
+            # "a similar collapse left 38 miners dead": the subject of a verb with an object
+            # is what did it, not one more victim.
             continue
         if how == "noun" and token.dep_ == "appos" and _covered(token.head, numbers):
             # "had killed 20 militants, a claim that could not be verified": an apposition to

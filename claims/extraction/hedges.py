@@ -26,6 +26,8 @@ from claims.extraction.lexicon import (
     VERIFY_WORDS,
 )
 
+# Verbs whose negated evidence object says a claim went unproven: "did not provide evidence".
+_OFFER_VERBS = frozenset({"provide", "offer", "give", "present", "produce", "show", "cite"})
 _NEGATORS = frozenset({"not", "no", "n't", "never", "unable", "cannot", "impossible", "without"})
 
 
@@ -87,7 +89,11 @@ def verification_scope(sent: Span) -> str | None:
     # "no official confirmation", "was unable to confirm", "it was not possible to verify" -
     # not "police confirmed no one was hurt".
     for token in sent:
-        if token.lemma_.lower() not in VERIFY_WORDS or token.lower_ == "independently":
+        lemma = token.lemma_.lower()
+        if lemma in EVIDENCE_NOUNS and token.head.lemma_.lower() in _OFFER_VERBS:
+            # "He did not provide evidence for the claims.", "The army offered no proof."
+            pass
+        elif lemma not in VERIFY_WORDS or token.lower_ == "independently":
             continue
         around = [token, token.head, token.head.head]
         for word in around:

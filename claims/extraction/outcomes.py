@@ -47,6 +47,13 @@ def verb_outcome(verb: Token) -> str | None:
         return "arrested" if lemma == "take" else "detained"
     if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
         return "detained"
+    if lemma in ("hold", "keep", "detain") and any(
+        c.dep_ == "prep"
+        and c.lower_ == "without"
+        and any(g.lemma_.lower() in ("charge", "trial") for g in c.children)
+        for c in children
+    ):
+        return "detained"  # "held hundreds of suspected militants without charge"
     if lemma == "hold" and any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
         # "are being held at a police station", "held incommunicado", "held by the army" -
         # but not "meetings were held in Geneva".
