@@ -48,7 +48,8 @@ Figures (kind "casualty" or "arrest")
   figure of 1; `subject` is the full name where the article gives one.
 - "N of them/those/whom" is part of a count already given and not a figure ("two of them
   critically"), unless it is the subject of its own clause ("12 of them remain in custody").
-- Not figures: dates, years, ages ("Richard Vance, 61,"), animals ("300 livestock"), money, percentages, times, distances, counts of things
+- Not figures: dates, years, ages ("Richard Vance, 61,"), clock times ("14.05 GMT"), animals
+  ("300 livestock"), money, percentages, times, distances, counts of things
   with no casualty/arrest word ("400 vehicles destroyed"), "one of the ...", "no one", negated
   outcomes ("were not arrested").
 - `subject` is the counted noun with its classifiers ("law enforcement officials"); `agent` is

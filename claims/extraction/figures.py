@@ -345,7 +345,16 @@ def _subject_text(noun: Token) -> str | None:
 def _counted_noun(head: Token) -> Token:
     """The noun a number counts: "26 protesters", "two of its commanders", "a family of four"."""
     if head.dep_ in ("nummod", "quantmod") and head.head.pos_ in ("NOUN", "PROPN", "ADJ"):
-        return head.head
+        noun = head.head
+        # "one Azerbaijani serviceman" with the number hung on the nationality: the noun the
+        # modifier belongs to is what is counted.
+        while (
+            noun.dep_ in ("compound", "amod")
+            and noun.head.i > noun.i
+            and noun.head.pos_ in ("NOUN", "PROPN")
+        ):
+            noun = noun.head
+        return noun
     if head.dep_ == "pobj" and head.head.lower_ == "of":
         owner = head.head.head
         if owner.lemma_.lower() in GROUP_NOUNS:

@@ -23,6 +23,10 @@ from claims.extraction.lexicon import (
 # Entity labels whose numbers are never head counts.
 _NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+# Words after a clock time: "14.05 GMT", "2:14 a.m.", "0600 local time" is read by the recogniser.
+CLOCK_WORDS = frozenset({"gmt", "utc", "bst", "cet", "cest", "est", "edt", "et", "pst", "pdt",
+                         "ist", "jst", "msk", "eat", "wat", "cat", "a.m", "p.m", "am", "pm",
+                         "hrs", "hours", "h"})  # fmt: skip
 TIME_NOUNS = frozenset({"year", "month", "week", "day", "hour", "minute", "second", "decade",
                         "century", "season", "night", "morning", "evening", "term", "time"})  # fmt: skip
 _MAX_HEADCOUNT = 10_000_000_000
@@ -85,6 +89,8 @@ def _is_count_token(token: Token) -> bool:
         return False
     # "75-year-old": an age even when the recogniser misses it.
     doc = token.doc
+    if token.i + 1 < len(doc) and doc[token.i + 1].lower_.strip(".") in CLOCK_WORDS:
+        return False  # "14.05 GMT", "2:14 a.m.": a time of day in a live report
     if (
         token.dep_ == "appos"
         and token.head.pos_ in ("PROPN", "NOUN")
