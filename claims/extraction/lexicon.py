@@ -233,7 +233,7 @@ HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam",
 TITLE_ABBREVIATIONS = ("Sgt.", "Lt.", "Col.", "Capt.", "Maj.", "Cpl.", "Insp.", "Supt.", "Det.",
                        "Amb.", "Brig.", "Pres.", "Cmdr.", "Const.", "Atty.", "Hon.", "Adm.",
                        "Gen.", "Gov.", "Sen.", "Rep.", "Prof.", "Rev.", "Dr.", "Lt.-Col.",
-                       "Sgt.-Maj.", "Supt.", "Ch.")  # fmt: skip
+                       "Sgt.-Maj.", "Ch.")  # fmt: skip
 GROUP_PRONOUNS = frozenset({"they", "them", "we", "it"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 # Generic people a suspicion can be about without hedging any claim ("those suspected of ...").
