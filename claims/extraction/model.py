@@ -40,7 +40,14 @@ def paragraph_sentences(doc: Doc) -> Doc:
     # A dateline ("NAIROBI, Kenya (AP) — Police said ...") is not part of the first sentence;
     # parsed into it, the city becomes the subject.
     for token in doc[:_DATELINE_MAX]:
-        if token.text in _DATELINE_DASHES and token.i + 1 < len(doc):
+        # Wire copy also uses a spaced hyphen: "SANAA (AFP) - US air strikes ...".
+        spaced_hyphen = (
+            token.text == "-"
+            and token.whitespace_
+            and token.i > 0
+            and (doc[token.i - 1].whitespace_)
+        )
+        if (token.text in _DATELINE_DASHES or spaced_hyphen) and token.i + 1 < len(doc):
             first = next((t for t in doc[: token.i] if not t.is_space), None)
             if first is not None and first.is_upper and len(first.text) > 1:
                 doc[token.i + 1].is_sent_start = True

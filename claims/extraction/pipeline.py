@@ -233,6 +233,10 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     return _finish(text, drafts)
 
 
+# Singular words for a figure: a sentence about "the toll" means the last figures given.
+_TOLL_WORDS = frozenset({"figure", "toll", "number", "count", "tally", "estimate", "casualty"})
+
+
 def _hedge_previous(
     drafts: list[_Draft],
     sent: Span,
@@ -244,22 +248,38 @@ def _hedge_previous(
     """ "The figures could not be independently verified." qualifies the claims before it in its
     paragraph. Standing as a paragraph of its own it reaches back only to the figures it
     plausibly refers to: "the figures/numbers/tolls" to every figure since the last such
-    sentence (token `since`), anything else ("the figure", "the junta's claim", "There was no
-    official confirmation") to the figures of the paragraph just before it, if any."""
+    sentence (token `since`), and so does "the toll"; "the figure" to the last paragraph with
+    figures,
+    anything else ("the junta's claim", "There was no official confirmation") to the claims of
+    the paragraph just before it. A paragraph whose earlier sentences hold no claims counts as
+    standing alone."""
     marker = sent.text.strip()
     paragraph = paragraphs[sent.start]
     earlier = [d for d in drafts if since <= d.sent.start < sent.start and marker not in d.hedges]
-    alone = index == 0 or paragraphs[sentences[index - 1].start] != paragraph
-    if alone:
+    targets = [d for d in earlier if d.paragraph == paragraph]
+    nouns = [t for t in sent if t.lemma_.lower() in FIGURE_NOUNS]
+    if nouns and not any(d.kind != "attribution" for d in targets):
+        targets = []  # "the toll" with no figure before it in the paragraph: look further back
+    if not targets:
+        # Alone in its paragraph, or after sentences with no claims ("Satellite images showed
+        # large fires at the port. AFP could not verify the toll.").
         figures = [d for d in earlier if d.kind != "attribution"]
-        if not any(t.tag_ == "NNS" and t.lemma_.lower() in FIGURE_NOUNS for t in sent):
+        if any(t.tag_ == "NNS" or t.lemma_.lower() in ("toll", "tally") for t in nouns):
+            # "the figures", "the toll": every figure since the last such sentence (a toll
+            # sums the article's counts: "killed 58 and wounded 126 ... five paramedics").
+            targets = figures
+        elif any(t.lemma_.lower() in _TOLL_WORDS for t in nouns):
+            # "the figure", "the number": the last figures given, however far back.
+            nearest = max((d.paragraph for d in figures), default=None)
+            targets = [d for d in figures if d.paragraph == nearest]
+        else:
             # "Human Rights Watch was unable to verify the junta's claim.": the paragraph just
             # before, whatever it holds; figures further back are not what it speaks of.
-            before = paragraphs[sentences[index - 1].start] if index else None
-            figures = [d for d in earlier if d.paragraph == before]
-        targets = figures
-    else:
-        targets = [d for d in earlier if d.paragraph == paragraph]
+            before = max(
+                (paragraphs[s.start] for s in sentences[:index] if paragraphs[s.start] < paragraph),
+                default=None,
+            )
+            targets = [d for d in earlier if d.paragraph == before]
     for draft in targets:
         draft.hedges.append(marker)
 
