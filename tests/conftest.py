@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -17,6 +18,17 @@ from django.test import Client
 from claims.models import Actor, Article, Claim, Outlet
 
 PASSWORD = "correct horse battery staple"
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, as the machine allows it: no sandbox (root), no GPU, and none of the
+# background connections that a closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 _counter = itertools.count(1)
 
 _GROUPS_MIGRATION = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
@@ -139,3 +151,22 @@ def actor(db) -> Actor:
     return Actor.objects.create(
         name="Maria Okafor", aliases=["Okafor"], known_role="police spokeswoman"
     )
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Debian chromium driven by Playwright, one per test module; skips without it."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # The sync Playwright API runs an event loop in this thread; Django's ORM (used by the tests
+    # to set up data and check results) refuses to run beside one unless told it is safe. Set
+    # only while the browser runs, so it never leaks into other tests' subprocesses
+    # (`check --deploy` warns about it).
+    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

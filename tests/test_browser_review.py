@@ -6,19 +6,16 @@ and saves screenshots to artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 
 from claims.models import Claim, StatusChange
 from claims.services import claim_review
 from claims.services.figures import figures_refresh_for_article
-from tests.conftest import PASSWORD, make_article, make_claim
+from tests.conftest import CHROMIUM, PASSWORD, make_article, make_claim
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 pytestmark = [
@@ -40,48 +37,6 @@ SENTENCES = [
     "Hospital officials said more than 400 people were injured.",
     "Rights groups said at least 9,900 people had been arrested by Sunday.",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # The sync Playwright API runs an event loop in this thread; Django's ORM (used by the tests
-    # to set up data and check results) refuses to run beside one unless told it is safe. Set
-    # only while this module's browser runs, so it never leaks into other tests' subprocesses
-    # (`check --deploy` warns about it).
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        sync_api.sync_playwright() as playwright,
-    ):
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(autouse=True)
-def permission_groups(transactional_db) -> None:
-    """Recreate the Editors/Viewers groups of migration 0002.
-
-    Transactional tests end by flushing every table, and the flush's post_migrate signal brings
-    back permissions but not data-migration rows such as these groups.
-    """
-    migration = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
-    perms = Permission.objects.filter(content_type__app_label="claims")
-    viewers, _ = Group.objects.get_or_create(name="Viewers")
-    viewers.permissions.set(perms.filter(codename__in=migration.VIEW))
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.set(perms.filter(codename__in=migration.VIEW + migration.EDIT))
 
 
 @pytest.fixture

@@ -6,21 +6,16 @@ Saves a screenshot of the panel to artifacts/ (git-ignored) for a person to look
 
 from __future__ import annotations
 
-import importlib
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from claims.models import Claim, StatusChange
+from tests.conftest import CHROMIUM
 from tests.test_figures_service import load_corpus
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM beside Playwright's loop
-
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 pytestmark = [
@@ -32,53 +27,36 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(autouse=True)
-def permission_groups(transactional_db) -> None:
-    """Migration 0002's groups: transactional tests flush them away between tests."""
-    migration = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
-    perms = Permission.objects.filter(content_type__app_label="claims")
-    Group.objects.get_or_create(name="Viewers")[0].permissions.set(
-        perms.filter(codename__in=migration.VIEW)
-    )
-    Group.objects.get_or_create(name="Editors")[0].permissions.set(
-        perms.filter(codename__in=migration.VIEW + migration.EDIT)
-    )
-
-
-def test_editor_sees_the_timeline_and_accepts_the_suggestion(live_server, editor):
+def test_editor_sees_the_timeline_and_accepts_the_suggestion(live_server, editor, browser):
     kz = load_corpus()
     claim = kz.claims[14]  # the opposition's "more than 200", disputed by the health ministry's 164
     client = Client()
     client.force_login(editor)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        page = context.new_page()
-        page.goto(f"{live_server.url}/review/claims/{claim.pk}/")
-        chart = page.locator("svg.figure-chart")
-        sync_api.expect(chart).to_be_visible()
-        assert chart.bounding_box()["width"] > 250  # laid out, not collapsed
-        assert page.locator("svg.figure-chart g.point").count() == 7
-        sync_api.expect(page.locator("svg.figure-chart g.point.current")).to_have_count(1)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.locator("#figure").screenshot(path=str(ARTIFACTS / "figure-panel.png"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/review/claims/{claim.pk}/")
+    chart = page.locator("svg.figure-chart")
+    sync_api.expect(chart).to_be_visible()
+    assert chart.bounding_box()["width"] > 250  # laid out, not collapsed
+    assert page.locator("svg.figure-chart g.point").count() == 7
+    sync_api.expect(page.locator("svg.figure-chart g.point.current")).to_have_count(1)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#figure").screenshot(path=str(ARTIFACTS / "figure-panel.png"))
 
-        page.get_by_role("link", name="Accept…").click()
-        sync_api.expect(page.locator("#content-main table tbody tr")).to_have_count(1)
-        page.get_by_role("button", name="Accept 1 suggestion").click()
-        page.wait_for_url(f"{live_server.url}/review/claims/{claim.pk}/")
-        browser.close()
+    page.get_by_role("link", name="Accept…").click()
+    sync_api.expect(page.locator("#content-main table tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Accept 1 suggestion").click()
+    page.wait_for_url(f"{live_server.url}/review/claims/{claim.pk}/")
+    context.close()
 
     assert Claim.objects.get(pk=claim.pk).status == "disputed"
     change = StatusChange.objects.get(claim_id=claim.pk)
