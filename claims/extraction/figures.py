@@ -237,7 +237,8 @@ def _link(noun: Token, sent: Span) -> _Link | None:
         found = state_outcome(verb)  # "six are dead", "53 were confirmed dead"
         if found:
             return _Link(found, verb)
-        if verb.pos_ == "ADJ" and verb.lower_ in OUTCOME_ADJECTIVES:
+        # "with 10,000 missing", "with a dozen passengers still missing" (parsed as a verb)
+        if (verb.pos_ == "ADJ" or verb.tag_ == "VBG") and verb.lower_ in OUTCOME_ADJECTIVES:
             return _Link(OUTCOME_ADJECTIVES[verb.lower_], verb)  # "with 10,000 missing"
         # "10,000 more reported missing", "dozens feared dead": the parser may hang the count
         # on the epistemic verb inside the adjective phrase.

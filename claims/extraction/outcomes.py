@@ -125,6 +125,11 @@ def state_outcome(verb: Token) -> str | None:
         key = child.lower_
         if child.dep_ in ("acomp", "attr", "oprd") and key in OUTCOME_ADJECTIVES:
             return OUTCOME_ADJECTIVES[key]
+        if child.dep_ == "prep" and key == "as":
+            # "15,000 people registered as missing", "listed as dead"
+            for word in child.children:
+                if word.lower_ in OUTCOME_ADJECTIVES and word.dep_ in ("pcomp", "pobj", "amod"):
+                    return OUTCOME_ADJECTIVES[word.lower_]
         if child.dep_ == "prep" and key == "among":
             for pobj in child.children:
                 if pobj.lower_ in OUTCOME_ADJECTIVES:
