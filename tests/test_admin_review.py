@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, StatusChange
+from claims.models import Claim, Evidence, Outlet, StatusChange
 from claims.services import claim_review, evidence_add
 from tests.conftest import make_article, make_claim
 
@@ -268,6 +268,15 @@ def test_article_page_shows_its_claims(editor_client, db):
     claim = make_claim(article)
     html = editor_client.get(reverse("admin:claims_article_change", args=[article.pk])).content
     assert claim.sentence in html.decode()
+
+
+def test_outlet_url_typed_without_a_scheme_is_saved_as_https(superuser_client, db):
+    response = superuser_client.post(
+        reverse("admin:claims_outlet_add"),
+        {"name": "Harbour Times", "kind": "news", "url": "harbourtimes.example"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Outlet.objects.get(name="Harbour Times").url == "https://harbourtimes.example"
 
 
 # --- The audit trail ---------------------------------------------------------------------------

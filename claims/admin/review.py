@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +30,10 @@ admin.site.site_header = "Claim Desk admin"
 admin.site.site_title = "Claim Desk"
 admin.site.index_title = "Articles, claims and the review record"
 admin.site.site_url = "/review/"
+
+# A URL typed without a scheme ("example.org/report") is taken as https, not http (Django 6's
+# default, chosen now so that forms behave the same after the upgrade).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def _claim_count(**link: OuterRef) -> Coalesce:
@@ -53,6 +58,7 @@ def _titled(filter_class, title: str):  # type: ignore[no-untyped-def]
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["name", "kind", "url", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -98,6 +104,7 @@ class ClaimInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["title", "outlet", "published_at", "imported_at", "claim_count"]
     list_filter = [("outlet", admin.RelatedOnlyFieldListFilter), "imported_at"]
     search_fields = ["title", "url", "source_key"]
@@ -122,6 +129,7 @@ class EvidenceInline(admin.TabularInline):
     """Add evidence to a claim; existing evidence stays as it was cited (read-only)."""
 
     model = Evidence
+    formfield_overrides = HTTPS_URL_FIELDS
     fields = ["url", "title", "stance", "note", "added_by", "created_at"]
     readonly_fields = ["added_by", "created_at"]
     extra = 0

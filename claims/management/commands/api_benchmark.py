@@ -307,6 +307,9 @@ class Command(BaseCommand):
             # Fair-use throttling is per client; here one client is the whole load.
             "CLAIMDESK_ANON_RATE": "100000000/minute",
             "LOG_LEVEL": "ERROR",
+            # The API serves no static files; without collectstatic WhiteNoise would warn once
+            # per worker that STATIC_ROOT is missing.
+            "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
         }
         command = [
             sys.executable,
