@@ -17,7 +17,7 @@ from claims.importers.jsonl import parse_jsonl_line
 from claims.management.commands.benchmark_import import make_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_TEXT = (ROOT / "seeds" / "000_kazakhstan_kill_order.txt").read_text(encoding="utf-8")
+SEED_TEXT = (ROOT / "seeds" / "000_cefef65e9a757100.txt").read_text(encoding="utf-8")
 
 
 def test_corpus_articles_are_distinct_600_word_news_articles():

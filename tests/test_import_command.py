@@ -17,7 +17,7 @@ from claims.models import Article, Claim, Outlet
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
-SEED = ROOT / "seeds" / "000_kazakhstan_kill_order.txt"
+SEED = ROOT / "seeds" / "000_cefef65e9a757100.txt"
 
 
 class TTY(io.StringIO):

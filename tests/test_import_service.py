@@ -24,7 +24,7 @@ from claims.services import imports as imports_module
 from claims.services.imports import Outcome, article_import, articles_import
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_kazakhstan_kill_order.txt"
+SEED = ROOT / "seeds" / "000_cefef65e9a757100.txt"
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 
 _SENTENCE = re.compile(r"[^.\n]+\.")

@@ -24,7 +24,7 @@ from claims.importers.text import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
-SEED = ROOT / "seeds" / "000_kazakhstan_kill_order.txt"
+SEED = ROOT / "seeds" / "000_cefef65e9a757100.txt"
 LIMIT = 5 * 1024 * 1024
 
 

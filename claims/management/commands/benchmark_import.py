@@ -35,7 +35,7 @@ TARGET_IMPORT = 0.70
 TARGET_SPEEDUP = 1.7
 TARGET_MEMORY_MB = 1024
 
-_SEED = "000_kazakhstan_kill_order.txt"
+_SEED = "000_cefef65e9a757100.txt"
 _NUMBER = re.compile(r"\b\d[\d,]*\b")
 _PLACES = ["Almaty", "Karsk", "Velmar", "Nur-Sultan", "Aktobe", "Shymkent", "Taraz", "Atyrau"]
 _WORDS_PER_ARTICLE = 600
