@@ -188,7 +188,8 @@ def _link(noun: Token, sent: Span) -> _Link | None:
                 if agent is not None and agent.i == noun.i:
                     agent = None
                 return _Link(outcome, child, agent or by_agent(child))
-            if child.dep_ == "relcl":
+            if child.dep_ == "relcl" or passive:
+                # "a group that is now missing", "15,000 people registered as missing"
                 found = state_outcome(child)
                 if found:
                     return _Link(found, child)
