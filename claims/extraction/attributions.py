@@ -129,6 +129,10 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
                     return antecedent(pobj)
         if _is_passive(current) and current.i == verb.i:
             return None
+        if current.i == verb.i:
+            gerund = _gerund_subject(verb)
+            if gerund is not None:
+                return gerund
         if current.i == verb.i and verb.dep_ in ("ROOT", "parataxis"):
             # "..., regional Governor Oleh Syniehubov said", "“...,” the chairperson, Roseline
             # Odede, told reporters": the parser hung the speaker on a word before it. The
@@ -150,6 +154,22 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
                 return None
         else:
             return None
+    return None
+
+
+def _gerund_subject(verb: Token) -> Token | None:
+    """ "said that shelling killed three people": the parser may hang a bare gerund before an
+    active verb with an object as a modifier ("shelling", "fighting"); it is the subject."""
+    if verb.i == 0 or not any(c.dep_ == "dobj" for c in verb.children):
+        return None
+    before = verb.doc[verb.i - 1]
+    if (
+        before.head.i == verb.i
+        and before.tag_ == "VBG"
+        and before.dep_ in ("advmod", "npadvmod", "csubj")
+        and not any(c.dep_ in ("dobj", "prep", "nsubj") for c in before.children)
+    ):
+        return before
     return None
 
 
