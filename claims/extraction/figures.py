@@ -50,6 +50,8 @@ _NOT_CLASSIFIERS = frozenset({"estimated", "other", "another", "more", "several"
 _NOT_DOING = frozenset({"be", "include", "have", "reach", "exceed", "top", "surpass", "number",
                         "report", "say", "confirm", "record", "document", "count", "investigate",
                         "blame", "follow", "mark", "see", "bring", "raise", "put"})  # fmt: skip
+# Qualifier words the parser may make the head of "of" + the counted noun.
+_QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
 _COUNT_WORDS = TOLL_NOUNS | REPORT_NOUNS | DOCUMENT_NOUNS
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
@@ -143,6 +145,10 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             if outcome:
                 return _Link(outcome, owner)
             # "A total of 32 people were killed": the toll word stands in the noun's place.
+            noun = owner
+        elif owner.lower_ in _QUALIFIER_HEADS:
+            # "Upwards of 300 demonstrators were detained", parsed with the qualifier as the
+            # head: the counted noun stands in its place.
             noun = owner
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
