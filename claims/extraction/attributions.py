@@ -140,6 +140,11 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
             left = _phrase_before(verb)
             if left is not None:
                 return left
+        if _quoted_as_saying(current):
+            # "The minister was quoted (by state media) as saying ...": whoever was quoted.
+            quoted = current.head.head
+            person = next((c for c in quoted.children if c.dep_ == "nsubjpass"), None)
+            return antecedent(person) if person is not None else None
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head
         elif current.dep_ == "acl":
@@ -199,7 +204,7 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     lemma = verb.lemma_.lower()
     if verb.pos_ not in ("VERB", "AUX") or lemma not in CUE_VERBS:
         return False
-    if verb.dep_ not in _CUE_DEPS:
+    if verb.dep_ not in _CUE_DEPS and not _quoted_as_saying(verb):
         return False
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
@@ -232,6 +237,15 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if lemma in WEAK_CUES:
         return _has_clause(verb) or sentence_has_quote
     return True
+
+
+def _quoted_as_saying(verb: Token) -> bool:
+    """ "was quoted (by state media) as saying ...", "was cited as saying ..."."""
+    return (
+        verb.dep_ == "pcomp"
+        and verb.head.lower_ == "as"
+        and verb.head.head.lemma_.lower() in ("quote", "cite")
+    )
 
 
 def _contrasted(verb: Token) -> bool:
