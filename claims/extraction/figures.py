@@ -18,6 +18,7 @@ from spacy.tokens import Span, Token
 from claims.extraction.attributions import subject_of
 from claims.extraction.lexicon import (
     ANIMAL_NOUNS,
+    CUE_VERBS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
     OUTCOME_ADJECTIVES,
@@ -52,6 +53,9 @@ _NOT_DOING = frozenset({"be", "include", "have", "reach", "exceed", "top", "surp
                         "blame", "follow", "mark", "see", "bring", "raise", "put"})  # fmt: skip
 # Qualifier words the parser may make the head of "of" + the counted noun.
 _QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
+# Verbs whose subject speaks about a death or arrest named by a noun, not the one who caused it;
+# "claimed (responsibility for) the killing" and "announced the arrest" may be the doer's own.
+_REACTING = (CUE_VERBS - {"claim", "announce"}) | {"mourn", "protest", "regret", "question"}
 _COUNT_WORDS = TOLL_NOUNS | REPORT_NOUNS | DOCUMENT_NOUNS
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
@@ -113,6 +117,8 @@ def _noun_agent(noun: Token) -> Token | None:
                 return None
             if lemma in _NOT_DOING:
                 return None  # "the figure included 103 deaths": the figure killed nobody
+            if lemma in _REACTING:
+                return None  # "rights groups condemned the detention of 12 activists"
             subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
             if subject is None or subject.lemma_.lower() in _COUNT_WORDS:
                 return None
