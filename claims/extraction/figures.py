@@ -120,6 +120,9 @@ def _noun_agent(noun: Token) -> Token | None:
             if lemma in _REACTING:
                 return None  # "rights groups condemned the detention of 12 activists"
             subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
+            if subject is None and lemma == "leave":
+                # "Gunmen opened fire, leaving four dead": the clause's doer.
+                subject = subject_of(current, passive_agent=False)
             if subject is None or subject.lemma_.lower() in _COUNT_WORDS:
                 return None
             return antecedent(subject)
