@@ -26,6 +26,9 @@ from claims.extraction.lexicon import (
 from claims.extraction.mentions import antecedent, with_conjuncts
 from claims.extraction.model import is_paragraph_break
 
+# "Reuters was unable to confirm", "The figures are difficult to verify": not a speaker's claim.
+_NO_SPEAKER_ADJECTIVES = frozenset({"unable", "impossible", "possible", "difficult", "hard", "easy",
+                                    "tough"})  # fmt: skip
 _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
@@ -147,6 +150,8 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
             return antecedent(person) if person is not None else None
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head
+        elif current.dep_ == "acomp" and current.i != verb.i:
+            current = current.head  # "was quick to deny": through the adjective to its verb
         elif current.dep_ == "acl":
             noun = current.head
             # "Russian airstrikes killed six" misparsed as a reduced relative: the noun is the
@@ -208,6 +213,14 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         return False
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
+    if verb.dep_ == "xcomp" and _unable(verb):
+        return False  # "it was not possible to confirm", "Reuters was unable to verify"
+    if (
+        _is_passive(verb)
+        and any(c.dep_ == "xcomp" for c in verb.children)
+        and not any(c.dep_ == "agent" for c in verb.children)
+    ):
+        return False  # "15 people are said to have died": a hedge, nobody says it
     if (
         verb.dep_ == "acl"
         and verb.head.lemma_.lower() not in DOCUMENT_NOUNS
@@ -237,6 +250,24 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if lemma in WEAK_CUES:
         return _has_clause(verb) or sentence_has_quote
     return True
+
+
+def _unable(cue: Token) -> bool:
+    """ "was unable to confirm", "was not possible to say", "it is important to note": a "be" +
+    adjective that says the act after it did not or could not happen, or one with an empty "it".
+    The parser hangs the act on the "be" or on the adjective."""
+    be = cue.head.head if cue.head.dep_ == "acomp" else cue.head
+    if be.lemma_.lower() not in ("be", "become", "seem", "remain", "prove", "appear"):
+        return False
+    adjective = next((c for c in be.children if c.dep_ == "acomp"), None)
+    if adjective is None:
+        return False
+    return (
+        # "unable to say"; "difficult to confirm" says nothing of who might confirm it
+        adjective.lower_ in _NO_SPEAKER_ADJECTIVES
+        or any(c.dep_ == "neg" for c in be.children)
+        or any(c.dep_ == "nsubj" and c.lower_ == "it" for c in be.children)
+    )
 
 
 def _quoted_as_saying(verb: Token) -> bool:

@@ -34,6 +34,7 @@ from claims.extraction.mentions import antecedent, is_role_word, name_span, noun
 from claims.extraction.numbers import find_quantities
 from claims.extraction.outcomes import (
     by_agent,
+    hearsay_clause,
     negated,
     of_outcome,
     state_outcome,
@@ -56,6 +57,8 @@ _QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
 # Verbs whose subject speaks about a death or arrest named by a noun, not the one who caused it;
 # "claimed (responsibility for) the killing" and "announced the arrest" may be the doer's own.
 _REACTING = (CUE_VERBS - {"claim", "announce"}) | {"mourn", "protest", "regret", "question"}
+# Outcome nouns that name people, who may then suffer something else ("detainees died").
+_PEOPLE_IN_A_STATE = frozenset({"detainee", "wounded", "injured"})
 _COUNT_WORDS = TOLL_NOUNS | REPORT_NOUNS | DOCUMENT_NOUNS
 _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "PRODUCT"})
 
@@ -108,7 +111,9 @@ def _noun_agent(noun: Token) -> Token | None:
             continue  # "attacks, including the killing of ..."
         if current.pos_ in ("VERB", "AUX"):
             lemma = current.lemma_.lower()
-            if lemma in ("blame", "accuse", "hold"):
+            if lemma in ("blame", "accuse") or (
+                lemma == "hold" and any(c.lower_ == "responsible" for c in current.children)
+            ):
                 passive_subject = next((c for c in current.children if c.dep_ == "nsubjpass"), None)
                 if passive_subject is not None:
                     return passive_subject
@@ -135,7 +140,18 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     """How a counted noun (or a bare number) is tied to an outcome, if it is."""
     lemma = noun.lemma_.lower()
     if lemma in OUTCOME_NOUNS and noun.pos_ in ("NOUN", "ADJ"):
+        if lemma in _PEOPLE_IN_A_STATE:
+            # "15 detainees died in custody": what happened to them now outweighs the state
+            # that names them.
+            happened = _link_in_clause(noun, sent)
+            if happened is not None:
+                return happened
         return _Link(OUTCOME_NOUNS[lemma], noun, _noun_agent(noun))
+    return _link_in_clause(noun, sent)
+
+
+def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
+    """How a counted noun is tied to an outcome by the words around it."""
     partitive = of_outcome(noun)
     if partitive:
         return _Link(partitive, noun)
@@ -210,6 +226,14 @@ def _link(noun: Token, sent: Span) -> _Link | None:
                     return _Link(found, child)
     if negated(verb):
         return None
+    raised = hearsay_clause(verb) if dep == "nsubjpass" else None
+    if raised is not None and not negated(raised):
+        # "Some 15 people are said to have died", "40 are believed to have been arrested"
+        if any(c.dep_ == "auxpass" for c in raised.children) and verb_outcome(raised):
+            return _Link(verb_outcome(raised), raised, by_agent(raised))
+        found = state_outcome(raised)
+        if found:
+            return _Link(found, raised)
     outcome = verb_outcome(verb)
     if not outcome and dep == "dobj":
         # "The clashes left 10 people dead": the state is a complement of the verb.
@@ -437,6 +461,8 @@ def find_figures(sent: Span) -> list[Figure]:
             continue
         reported = noun.lemma_.lower() in REPORT_NOUNS
         subject = _subject_text(noun) if noun.i != quantity.head.i else None
+        if noun.lemma_.lower() in _PEOPLE_IN_A_STATE and link.anchor.i != noun.i:
+            subject = _head_phrase(noun)  # "15 detainees died": the detainees are who died
         figures.append(
             Figure(
                 quantity.low,

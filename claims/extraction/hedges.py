@@ -25,6 +25,7 @@ from claims.extraction.lexicon import (
     HEDGE_MODIFIERS,
     VERIFY_WORDS,
 )
+from claims.extraction.outcomes import hearsay_clause
 
 # Verbs whose negated evidence object says a claim went unproven: "did not provide evidence".
 _OFFER_VERBS = frozenset({"provide", "offer", "give", "present", "produce", "show", "cite"})
@@ -46,6 +47,10 @@ def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
             if token.dep_ == "acl" and token.head.lower_ in GENERIC_PRONOUNS:
                 continue
             scoped.append((text, token.head.i))
+        elif hearsay_clause(token) is not None and not any(
+            c.dep_ == "agent" for c in token.children
+        ):
+            found.append(f"{text} to")  # "are said to have died", "are believed to be held"
         elif token.lemma_.lower() == "claim" and token.pos_ == "VERB":
             # "claimed that ...", "claimed to have captured": not "claimed responsibility".
             if any(c.dep_ in ("ccomp", "xcomp") for c in token.children):
@@ -56,6 +61,12 @@ def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
             ]
             if evidence:
                 found.append(f"without {evidence[0].lower_}")
+            # "without providing evidence", "without offering any proof"
+            for offer in token.children:
+                if offer.dep_ == "pcomp" and offer.lemma_.lower() in _OFFER_VERBS:
+                    proof = [c for c in offer.children if c.lemma_.lower() in EVIDENCE_NOUNS]
+                    if proof:
+                        found.append(sent.doc[token.i : proof[0].i + 1].text.lower())
     return list(dict.fromkeys(found)), scoped
 
 
@@ -92,7 +103,8 @@ def verification_scope(sent: Span) -> str | None:
         lemma = token.lemma_.lower()
         if lemma in EVIDENCE_NOUNS and token.head.lemma_.lower() in _OFFER_VERBS:
             # "He did not provide evidence for the claims.", "The army offered no proof."
-            pass
+            if token.head.head.lower_ == "without":
+                continue  # "said, without providing evidence, ...": a marker of its own sentence
         elif lemma not in VERIFY_WORDS or token.lower_ == "independently":
             continue
         around = [token, token.head, token.head.head]

@@ -67,6 +67,22 @@ def verb_outcome(verb: Token) -> str | None:
     return None
 
 
+# Passive verbs that report or suppose what their subject did or suffered: "15 people are said to
+# have died", "dozens are feared to have drowned", "40 were reported to have been arrested".
+HEARSAY_VERBS = frozenset({"say", "report", "believe", "think", "fear", "rumour", "rumor",
+                           "understand", "allege", "claim", "presume", "suspect", "estimate",
+                           "expect", "know"})  # fmt: skip
+
+
+def hearsay_clause(verb: Token) -> Token | None:
+    """The clause a passive hearsay verb raises its subject into: "are said [to have died]"."""
+    if verb.lemma_.lower() not in HEARSAY_VERBS or not any(
+        c.dep_ == "auxpass" for c in verb.children
+    ):
+        return None
+    return next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+
+
 def toll_outcome(noun: Token, sent: Span) -> str | None:
     """ "death toll" -> killed; "the total number of deaths" -> killed; a bare "count" takes
     the outcome named elsewhere in the sentence."""
