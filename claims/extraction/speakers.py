@@ -21,6 +21,27 @@ from claims.extraction.mentions import (
 _GENERIC_ORG_NOUNS = frozenset({"group", "organization", "organisation", "network", "agency"})
 
 
+# Words that say what kind of body a "the ... group" is, without making it a new one: "the rights
+# group said" after Human Rights Watch spoke.
+_KIND_WORDS = frozenset({"rights", "aid", "relief", "monitoring", "monitor", "advocacy", "watchdog",
+                         "militant", "rebel", "armed", "jihadist", "opposition", "news", "wire",
+                         "humanitarian", "charity", "campaign", "activist", "research",
+                         "medical", "health", "international", "local", "same"})  # fmt: skip
+
+
+def _described_as(head: Token, previous: Speaker) -> bool:
+    """Whether "the ... agency" can be the organisation that spoke before: every word in front
+    of the noun is a kind word or one of its own ("the national prison agency" is someone new
+    after the prison's name)."""
+    known = f"{previous.name or ''} {previous.text} {' '.join(previous.aliases)}".lower()
+    for child in head.children:
+        if child.dep_ in ("amod", "compound") and child.i < head.i:
+            word = child.lower_
+            if word not in _KIND_WORDS and word not in known.split():
+                return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Speaker:
     name: str | None  # resolved, the full name where known
@@ -77,7 +98,8 @@ class SpeakerResolver:
         has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         plain = not any(c.dep_ in ("compound", "amod", "poss") for c in head.children)
         lemma = head.lemma_.lower()
-        if has_the and is_role_word(head):
+        # A person's title ("the president", "the minister"), not a body ("the police").
+        if has_the and is_role_word(head) and head.tag_ in ("NN", "NNP") and lemma not in ORG_NOUNS:
             actor = self.actors.by_role(lemma, head.i)
             plain_title = all(c.dep_ == "det" for c in head.children)
             if actor is None and plain_title and self.last is not None and self.last.kind == PERSON:
@@ -93,16 +115,20 @@ class SpeakerResolver:
         named = any(t.pos_ == "PROPN" for t in head.doc[head.left_edge.i : head.i])
         if has_the and not named and (lemma in ORG_NOUNS or lemma in _GENERIC_ORG_NOUNS):
             previous = self.last_org
-            if previous is None and lemma in _GENERIC_ORG_NOUNS:
+            if previous is None and lemma in _GENERIC_ORG_NOUNS and plain:
                 # "The group said ..." before any organisation has spoken: the organisation
                 # last named in the text.
                 actor = self.actors.last_org_before(head.i)
                 if actor is not None:
                     previous = Speaker(actor.name, actor.name, None, ORGANISATION)
-            if previous is not None and (
-                lemma in _GENERIC_ORG_NOUNS
-                or lemma in (previous.name or "").lower()
-                or (plain and lemma in previous.text.lower())
+            if (
+                previous is not None
+                and _described_as(head, previous)
+                and (
+                    lemma in _GENERIC_ORG_NOUNS
+                    or lemma in (previous.name or "").lower()
+                    or (plain and lemma in previous.text.lower())
+                )
             ):
                 # The words as written ("The group"), so the alias is not a bare common noun.
                 words = head.doc[head.left_edge.i : head.i + 1].text
