@@ -175,6 +175,14 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             # "Upwards of 300 demonstrators were detained", parsed with the qualifier as the
             # head: the counted noun stands in its place.
             noun = owner
+    # A part of a count is a figure of its own with the whole's outcome: "killed 40 people,
+    # including 12 children", "the toll rose to 112, including 32 in the past day".
+    if noun.dep_ == "pobj" and noun.head.lower_ == "including":
+        for whole in _wholes(noun.head.head):
+            link = _link(whole, sent)
+            if link is not None:
+                return link
+        return None
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
@@ -314,6 +322,23 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                     if counted:
                         return _Link(counted, child)
     return None
+
+
+def _wholes(head: Token) -> list[Token]:
+    """Where the whole of an "including ..." part may be counted: the noun it hangs on ("40
+    people, including ..."), or the subject, object or "to"/"at" phrase of the verb it hangs on
+    ("have died since Monday, including ...", "rose to 112, including ...")."""
+    if head.pos_ in ("NOUN", "PROPN", "NUM"):
+        return [head]
+    if head.pos_ not in ("VERB", "AUX"):
+        return []
+    wholes = []
+    for child in head.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj"):
+            wholes.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("to", "at"):
+            wholes.extend(g for g in child.children if g.dep_ == "pobj")
+    return wholes
 
 
 def _next_participle(noun: Token) -> _Link | None:
