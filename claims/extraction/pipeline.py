@@ -153,7 +153,11 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         for cue, speaker in cues_by_sentence[index]:
             key = speaker.text.lower() if speaker is not None else None
             if key in merged:
-                continue  # "X said ... and said ...": one claim per speaker and sentence
+                # "X said ... and said ...": one claim per speaker and sentence, quoting the
+                # speaker if either cue does ("said ... and accused the police of “...”").
+                if not merged[key].fields["direct"] and _direct(cue, sent_quotes, sent):
+                    merged[key].fields["direct"] = True
+                continue
             content = _content_text(doc, cue, sent_quotes, sent)
             draft = _Draft(
                 "attribution",
@@ -327,6 +331,7 @@ def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Spa
 
 # How far below the cue verb a quotation may sit and still be the speaker's own words.
 _DIRECT_DEPTH = 3
+_PREDICATE_DEPS = frozenset({"acomp", "oprd", "xcomp", "ccomp", "ROOT", "conj"})
 
 
 def _direct(cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> bool:
@@ -334,9 +339,11 @@ def _direct(cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> bool:
     or close under it ("called the attorneys a "criminal gang""). A quoted name deep inside the
     content ("on charges of "inciting subversion of state power"") is a label, not a quote."""
     for _, quote in quotes:
-        if quote.words < 2:
-            continue  # a scare-quoted word
         inside = [t for t in sent if quote.start <= t.i < quote.end and not t.is_punct]
+        if quote.words < 2 and not (len(inside) == 1 and inside[0].dep_ in _PREDICATE_DEPS):
+            # A scare-quoted name ("the so-called “reforms”", "used by “terrorists”"); but a
+            # quoted predicate is the speaker's word ("said she was “appalled”").
+            continue
         in_content = [t for t in inside if t.i in cue.content]
         if not in_content:
             return True
