@@ -123,6 +123,12 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
         # With two subjects (a misparse), the one nearest the verb: "31 migrants drowned ...,
         # the coast guard said".
         subjects = [c for c in current.children if c.dep_ == "nsubj" and c.lower_ != "there"]
+        if current.i == verb.i and any(s.tag_ == "VBG" for s in subjects):
+            # "Reporting from Kabul, Al Jazeera's Ali Noor said ...": the participle clause
+            # was parsed as the subject and the speaker hung inside it.
+            left = _phrase_before(verb)
+            if left is not None:
+                return left
         if subjects:
             return antecedent(min(subjects, key=lambda c: abs(c.i - current.i)))
         for child in current.children:

@@ -199,6 +199,8 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     for child in noun.lefts:
         if child.dep_ == "amod" and child.tag_ == "VBN" and verb_outcome(child):
             return _Link(verb_outcome(child), child)
+        if child.dep_ == "amod" and child.tag_ == "JJ" and child.lower_ in OUTCOME_ADJECTIVES:
+            return _Link(OUTCOME_ADJECTIVES[child.lower_], child)  # "19 wounded patients"
     # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
     for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
         if child.dep_ in ("acl", "relcl") and not negated(child):
@@ -243,6 +245,17 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         if found:
             return _Link(found, raised)
     outcome = verb_outcome(verb)
+    if not outcome and dep == "nsubjpass":
+        # "63 migrants were intercepted and detained": a later passive verb shares the subject.
+        for conj in verb.children:
+            if (
+                conj.dep_ == "conj"
+                and conj.tag_ == "VBN"
+                and verb_outcome(conj)
+                and not negated(conj)
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
+            ):
+                return _Link(verb_outcome(conj), conj, by_agent(conj))
     if not outcome and dep == "dobj":
         # "The clashes left 10 people dead": the state is a complement of the verb.
         for child in list(verb.children) + list(first.rights):

@@ -31,6 +31,7 @@ OUTCOME_VERBS: dict[str, str] = {
     "jail": "arrested",
     "imprison": "arrested",
     "capture": "arrested",
+    "recapture": "arrested",
     "apprehend": "arrested",
     "detain": "detained",
 }

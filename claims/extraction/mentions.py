@@ -266,7 +266,9 @@ def describe(head: Token) -> Mention:
     # titled phrase the recogniser took for a name, with a person's name in apposition.
     named_appos = (
         head.pos_ == "PROPN"
-        and head.ent_type_ != "PERSON"
+        and head.ent_type_ not in ("PERSON", "GPE", "LOC")
+        # a title word in it: a place ("Reporting from Kabul, Ali Noor said") is no title
+        and any(is_role_word(t) for t in head.doc[head.left_edge.i : head.right_edge.i + 1])
         and any(c.dep_ == "appos" and c.ent_type_ == "PERSON" and _is_name(c) for c in head.rights)
     )
     if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and is_role_word(head)) or named_appos:

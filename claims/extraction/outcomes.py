@@ -15,6 +15,18 @@ from claims.extraction.lexicon import (
     OUTCOME_VERBS,
 )
 
+# Places one is taken to as a prisoner (not "custody" alone: "taken into custody" is above).
+_LOCKUPS = frozenset({"prison", "jail", "gaol", "cell", "precinct"})
+_INJURY_NOUNS = frozenset({"wound", "injury", "burn", "fracture", "gunshot"})
+
+
+def _lockup(place: Token) -> bool:
+    """A prison or a police station (not a train station or a camp for the displaced)."""
+    lemma = place.lemma_.lower()
+    if lemma == "station":
+        return any(c.lower_ == "police" for c in place.children)
+    return lemma in _LOCKUPS
+
 
 def negated(word: Token) -> bool:
     return any(c.dep_ == "neg" for c in word.children)
@@ -47,6 +59,18 @@ def verb_outcome(verb: Token) -> str | None:
         return "arrested" if lemma == "take" else "detained"
     if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
         return "detained"
+    if lemma in ("take", "bring", "transfer", "move") and any(
+        c.dep_ == "prep" and c.lower_ in ("to", "into") and any(_lockup(g) for g in c.children)
+        for c in children
+    ):
+        return "detained"  # "31 people had been taken to police stations"
+    if lemma == "treat" and any(
+        c.dep_ == "prep"
+        and c.lower_ == "for"
+        and any(g.lemma_.lower() in _INJURY_NOUNS for g in c.children)
+        for c in children
+    ):
+        return "injured"  # "74 people were treated for gunshot wounds"
     if lemma in ("hold", "keep", "detain") and any(
         c.dep_ == "prep"
         and c.lower_ == "without"
