@@ -23,6 +23,8 @@ from claims.extraction.lexicon import (
     GENERIC_PRONOUNS,
     HEDGE_ADVERBS,
     HEDGE_MODIFIERS,
+    OUTCOME_ADJECTIVES,
+    OUTCOME_NOUNS,
     VERIFY_WORDS,
 )
 from claims.extraction.outcomes import hearsay_clause
@@ -131,3 +133,45 @@ def _embedded(token: Token, sent: Span) -> bool:
 def qualifies_previous(sent: Span) -> bool:
     """Whether the sentence says figures could not be verified or confirmed (at all)."""
     return verification_scope(sent) is not None
+
+
+# What a "could not verify" sentence may be about besides figures: "DW was unable to verify the
+# footage" qualifies the video, not the counts before it.
+_MEDIA_NOUNS = frozenset({"footage", "video", "videos", "image", "images", "photo", "photograph",
+                          "picture", "recording", "clip", "post", "authenticity"})  # fmt: skip
+# Outcomes that one word of a qualifying sentence can name; arrests and detentions go together.
+_OUTCOME_GROUPS = {
+    "killed": ("killed",),
+    "injured": ("injured",),
+    "missing": ("missing",),
+    "arrested": ("arrested", "detained"),
+    "detained": ("arrested", "detained"),
+}
+
+
+def verifies_media_only(sent: Span) -> bool:
+    """Whether what could not be verified is footage or pictures, not figures."""
+    for token in sent:
+        if token.lemma_.lower() not in VERIFY_WORDS:
+            continue
+        objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "pobj")]
+        objects += [g for c in token.children if c.dep_ == "prep" for g in c.children]
+        if objects and all(o.lemma_.lower() in _MEDIA_NOUNS for o in objects):
+            return True
+    return False
+
+
+def qualified_outcomes(sent: Span) -> frozenset[str] | None:
+    """The outcomes a qualifying sentence names ("The number of missing could not be confirmed"
+    -> missing; "the death toll" -> killed; "casualty figures" -> killed and injured), or None
+    when it names none and so speaks of every figure."""
+    found: set[str] = set()
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if lemma == "casualty":
+            found.update(("killed", "injured"))
+        elif lemma in OUTCOME_NOUNS and token.pos_ in ("NOUN", "ADJ"):
+            found.update(_OUTCOME_GROUPS[OUTCOME_NOUNS[lemma]])
+        elif token.lower_ in OUTCOME_ADJECTIVES and token.dep_ in ("pobj", "amod", "compound"):
+            found.update(_OUTCOME_GROUPS[OUTCOME_ADJECTIVES[token.lower_]])
+    return frozenset(found) or None

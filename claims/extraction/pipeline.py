@@ -17,9 +17,11 @@ from claims.extraction.figures import Figure, find_figures
 from claims.extraction.hedges import (
     PREVIOUS,
     SENTENCE,
+    qualified_outcomes,
     reports_hedge,
     sentence_hedges,
     verification_scope,
+    verifies_media_only,
 )
 from claims.extraction.lexicon import (
     FIGURE_NOUNS,
@@ -284,7 +286,16 @@ def _hedge_previous(
                 default=None,
             )
             targets = [d for d in earlier if d.paragraph == before]
+    if verifies_media_only(sent):
+        return  # "DW was unable to verify the footage": not the figures
+    outcomes = qualified_outcomes(sent)
     for draft in targets:
+        if (
+            outcomes is not None
+            and draft.kind != "attribution"
+            and draft.fields.get("outcome") not in outcomes
+        ):
+            continue  # "The number of missing could not be confirmed": not the dead
         draft.hedges.append(marker)
 
 
