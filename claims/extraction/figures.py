@@ -324,16 +324,57 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         current = first.head
         for _ in range(5):
             current = current.head
+            if current.dep_ == "acl":
+                # "brought the number of journalists detained to 27": the "to" phrase was hung
+                # on the participle inside the toll's phrase.
+                owner = current.head
+                if owner.dep_ == "pobj" and owner.head.lower_ == "of":
+                    owner = owner.head.head
+                if owner.lemma_.lower() in TOLL_NOUNS:
+                    current = owner.head
             if current.pos_ in ("VERB", "AUX"):
                 break
         if current.lemma_.lower() in TOLL_VERBS:
             for child in current.children:
-                if child.dep_ in ("nsubj", "dobj", "nsubjpass") and (
-                    child.lemma_.lower() in TOLL_NOUNS
-                ):
+                if child.dep_ not in ("nsubj", "dobj", "nsubjpass"):
+                    continue
+                if child.lemma_.lower() in TOLL_NOUNS:
                     counted = toll_outcome(child, sent)
                     if counted:
                         return _Link(counted, child)
+                elif child.lower_ in ("it", "that", "this"):
+                    # "Officials first reported 128 deaths. By midday that had climbed to 157."
+                    counted = _outcome_just_before(sent)
+                    if counted:
+                        return _Link(counted, current)
+    # "... to 71, up from about 25": the earlier value of the same toll.
+    if dep == "pobj" and first.head.lower_ == "from" and first.head.head.lower_ in ("up", "down"):
+        for token in sent:
+            if token.lemma_.lower() in TOLL_NOUNS and token.i != first.i:
+                counted = toll_outcome(token, sent)
+                if counted:
+                    return _Link(counted, token)
+    return None
+
+
+def _outcome_just_before(sent: Span) -> str | None:
+    """The outcome of the toll or count the previous sentence gives, for "that"/"it"."""
+    if sent.start == 0:
+        return None
+    previous = sent.doc[sent.start - 1].sent
+    for token in previous:
+        lemma = token.lemma_.lower()
+        if lemma in TOLL_NOUNS:
+            counted = toll_outcome(token, previous)
+            if counted:
+                return counted
+        if lemma in OUTCOME_NOUNS and token.pos_ == "NOUN" and token.dep_ != "compound":
+            return OUTCOME_NOUNS[lemma]
+        if token.pos_ == "VERB" and not negated(token):
+            # "... said 38 people had been killed. It was revised upward to 46."
+            counted = verb_outcome(token) or state_outcome(token)
+            if counted:
+                return counted
     return None
 
 

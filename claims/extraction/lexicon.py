@@ -84,7 +84,9 @@ OUTCOME_NOUNS: dict[str, str] = {
 # Nouns that carry a running count ("the death toll rose to 71", "puts the toll at 141").
 TOLL_NOUNS = frozenset({"toll", "tally", "count", "total", "number", "figure"})
 # Verbs that move or state a toll ("rose to", "brings ... to", "puts ... at", "stands at").
-TOLL_VERBS = frozenset({"rise", "climb", "bring", "put", "reach", "stand", "increase", "jump"})
+TOLL_VERBS = frozenset({"rise", "climb", "bring", "put", "reach", "stand", "increase", "jump",
+                        "revise", "soar", "grow", "swell", "mount", "hit", "surge", "fall",
+                        "drop", "lower", "raise"})  # fmt: skip
 # Nouns whose count is a count of events, not people ("four more reports of deaths").
 REPORT_NOUNS = frozenset({"report", "case", "incident", "account"})
 # Where people are held: makes "held at/in X" a detention.

@@ -113,6 +113,8 @@ def toll_outcome(noun: Token, sent: Span) -> str | None:
     for child in noun.children:
         if child.dep_ in ("compound", "amod") and child.lemma_.lower() in OUTCOME_NOUNS:
             return OUTCOME_NOUNS[child.lemma_.lower()]
+        if child.dep_ == "acl" and verb_outcome(child):
+            return verb_outcome(child)  # "the number of journalists detained", parsed so
         if child.dep_ == "prep" and child.lower_ == "of":
             for pobj in child.children:
                 lemma = pobj.lemma_.lower()
