@@ -29,6 +29,13 @@ from claims.extraction.model import is_paragraph_break
 # "Reuters was unable to confirm", "The figures are difficult to verify": not a speaker's claim.
 _NO_SPEAKER_ADJECTIVES = frozenset({"unable", "impossible", "possible", "difficult", "hard", "easy",
                                     "tough"})  # fmt: skip
+# Modals that put a cue in the future or make it a demand: "should disclose", "will announce".
+# ("can confirm" is a statement: "Police can confirm that ...".)
+_NOT_SAID_MODALS = frozenset({"should", "must", "ought", "might", "may", "will", "would", "could",
+                              "shall", "'ll", "wo"})  # fmt: skip
+# Verbs that take "to" only in the passive ("is believed to be", "are thought to have died").
+_RAISING_CUES = frozenset({"believe", "think", "fear", "know", "understand", "say", "report",
+                           "estimate", "rumour", "rumor", "allege", "suspect"})  # fmt: skip
 _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
@@ -219,10 +226,18 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         return False
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
+    if verb.lemma_.lower() in _RAISING_CUES and not any(c.dep_ == "ccomp" for c in verb.children):
+        infinitive = any(
+            c.dep_ == "xcomp" and any(g.tag_ == "TO" for g in c.children) for c in verb.children
+        )
+        if infinitive:
+            return False  # "armed men believed to belong to the militia" (a reduced passive)
+    if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for c in verb.children):
+        return False  # "the junta should disclose ...", "will announce": nothing said yet
     if verb.dep_ == "xcomp" and _unable(verb):
         return False  # "it was not possible to confirm", "Reuters was unable to verify"
     if (
-        _is_passive(verb)
+        (_is_passive(verb) or (verb.dep_ == "acl" and verb.tag_ == "VBN"))
         and any(c.dep_ == "xcomp" for c in verb.children)
         and not any(c.dep_ == "agent" for c in verb.children)
     ):

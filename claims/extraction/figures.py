@@ -183,6 +183,16 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             if link is not None:
                 return link
         return None
+    # "... confirmed dead and more than 350 injured": a conjoined count with its own participle.
+    if noun.dep_ == "conj" and noun.pos_ == "NUM" and noun.i + 1 < len(noun.doc):
+        after = noun.doc[noun.i + 1]
+        if (
+            after.tag_ == "VBN"
+            and after.dep_ == "conj"
+            and verb_outcome(after)
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in after.children)
+        ):
+            return _Link(verb_outcome(after), after, by_agent(after))
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
@@ -245,7 +255,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         if found:
             return _Link(found, raised)
     outcome = verb_outcome(verb)
-    if not outcome and dep == "nsubjpass":
+    if not outcome and dep == "nsubjpass" and not state_outcome(verb):
         # "63 migrants were intercepted and detained": a later passive verb shares the subject.
         for conj in verb.children:
             if (

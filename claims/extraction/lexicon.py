@@ -171,6 +171,7 @@ CUE_VERBS = frozenset({
 })  # fmt: skip
 # Cue verbs that are often not speech; they count only with a clause or quotation as content.
 WEAK_CUES = frozenset({"add", "note", "post", "write", "put", "express", "question", "order",
+                       "declare",
                        "believe", "reject", "dismiss", "welcome", "observe", "repeat", "quote",
                        "cite", "comment", "indicate", "state", "conclude", "find", "show", "fear",
                        "think", "charge", "label", "brand", "term", "dub", "publish", "maintain",
