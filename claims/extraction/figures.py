@@ -455,6 +455,22 @@ def _is_pronoun(agent: Token | None) -> bool:
     return agent is not None and agent.lower_ in ("they", "it", "we")
 
 
+def _pronoun_antecedent(pronoun: Token) -> Token | None:
+    """ "When soldiers entered the hospital, they detained 23 people": a plural subject earlier
+    in the same sentence, outside any speech verb's own subject."""
+    if pronoun.lower_ != "they":
+        return None
+    sent = pronoun.sent
+    for token in reversed(list(sent.doc[sent.start : pronoun.i])):
+        if (
+            token.dep_ in ("nsubj", "nsubjpass")
+            and token.tag_ in ("NNS", "NNPS")
+            and token.head.lemma_.lower() not in CUE_VERBS
+        ):
+            return token
+    return None
+
+
 def _agent_text(agent: Token | None) -> str | None:
     if agent is None or agent.lower_ in PERSON_PRONOUNS or agent.pos_ == "PRON":
         return None
@@ -548,6 +564,10 @@ def find_figures(sent: Span) -> list[Figure]:
             link = _next_participle(noun)
         if link is None:
             continue
+        if _is_pronoun(link.agent):
+            named = _pronoun_antecedent(link.agent)
+            if named is not None:
+                link = _Link(link.outcome, link.anchor, named)
         reported = noun.lemma_.lower() in REPORT_NOUNS
         subject = _subject_text(noun) if noun.i != quantity.head.i else None
         if noun.lemma_.lower() in _PEOPLE_IN_A_STATE and link.anchor.i != noun.i:
@@ -594,6 +614,10 @@ def find_figures(sent: Span) -> list[Figure]:
         link = _link(token, sent)
         if link is None:
             continue
+        if _is_pronoun(link.agent):
+            named = _pronoun_antecedent(link.agent)
+            if named is not None:
+                link = _Link(link.outcome, link.anchor, named)
         seen_persons.add(person.i)
         subject = None
         if how == "name":

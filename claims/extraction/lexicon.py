@@ -193,6 +193,7 @@ QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟", "``", "''"
 # into role and name, and to give unnamed speakers ("an Iranian lawmaker") a role.
 ROLE_WORDS = frozenset({
     "president", "vice", "premier", "prime", "minister", "secretary", "general", "spokesman",
+    "a.i", "interim", "acting",  # "Humanitarian Coordinator a.i.", "Acting President"
     "spokeswoman", "spokesperson", "governor", "mayor", "chief", "director", "head", "commander",
     "colonel", "major", "captain", "lieutenant", "sergeant", "officer", "official", "lawmaker",
     "legislator", "senator", "representative", "congressman", "congresswoman", "ambassador",
