@@ -200,6 +200,9 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         if first.lemma_.lower() in OUTCOME_NOUNS or of_outcome(first):
             outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or of_outcome(first)
             return _Link(outcome, first) if outcome else None
+    if first.i != noun.i and first.dep_ == "pobj" and first.head.lower_ == "including":
+        # "including 4 doctors, 9 nurses and ...": later parts of the list, likewise.
+        return _link(first, sent)
     verb = first.head
     dep = first.dep_
     if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
