@@ -201,8 +201,10 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or of_outcome(first)
             return _Link(outcome, first) if outcome else None
     if first.i != noun.i and first.dep_ == "pobj" and first.head.lower_ == "including":
-        # "including 4 doctors, 9 nurses and ...": later parts of the list, likewise.
-        return _link(first, sent)
+        # "including 4 doctors, 9 nurses and ...": later counted parts of the list, likewise
+        # (not "including the alleged captain, a fisherman": no count, no figure of its own).
+        counted = noun.pos_ == "NUM" or any(c.dep_ == "nummod" for c in noun.children)
+        return _link(first, sent) if counted else None
     verb = first.head
     dep = first.dep_
     if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
