@@ -495,6 +495,8 @@ def _subject_text(noun: Token) -> str | None:
 
 def _counted_noun(head: Token) -> Token:
     """The noun a number counts: "26 protesters", "two of its commanders", "a family of four"."""
+    if head.dep_ == "conj" and head.pos_ == "NUM" and head.head.dep_ == "nummod":
+        head = head.head  # "where 105 and 92 people died respectively"
     if head.dep_ in ("nummod", "quantmod") and head.head.pos_ in ("NOUN", "PROPN", "ADJ"):
         noun = head.head
         # "one Azerbaijani serviceman" with the number hung on the nationality: the noun the
