@@ -31,7 +31,7 @@ from claims.extraction.lexicon import (
     TOLL_VERBS,
 )
 from claims.extraction.mentions import antecedent, is_role_word, name_span, noun_phrase
-from claims.extraction.numbers import find_quantities
+from claims.extraction.numbers import Quantity, find_quantities
 from claims.extraction.outcomes import (
     by_agent,
     hearsay_clause,
@@ -52,6 +52,10 @@ _NOT_CLASSIFIERS = frozenset({"estimated", "other", "another", "more", "several"
 _NOT_DOING = frozenset({"be", "include", "have", "reach", "exceed", "top", "surpass", "number",
                         "report", "say", "confirm", "record", "document", "count", "investigate",
                         "blame", "follow", "mark", "see", "bring", "raise", "put"})  # fmt: skip
+# Words of a qualifier in front of a count ("at least", "more than", "nearly", "some").
+_QUALIFIER_WORDS = frozenset({"at", "least", "most", "more", "than", "about", "around", "some",
+                              "nearly", "almost", "over", "up", "to", "roughly", "approximately",
+                              "an", "estimated", "as", "many", "few", "fewer", "less"})  # fmt: skip
 # Qualifier words the parser may make the head of "of" + the counted noun.
 _QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
 # Verbs whose subject speaks about a death or arrest named by a noun, not the one who caused it;
@@ -183,6 +187,28 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             if link is not None:
                 return link
         return None
+    # "64 people had been injured, among them 11 children": a part of the count before it.
+    listed = noun
+    while listed.dep_ == "conj" and listed.head.pos_ in ("NOUN", "PROPN", "NUM"):
+        listed = listed.head  # "among them 12 women and four children"
+    if any(
+        c.dep_ == "prep"
+        and c.lower_ == "among"
+        and any(g.lower_ in ("them", "those") for g in c.children)
+        for c in listed.children
+    ):
+        whole = _count_before(listed, sent)
+        if whole is not None:
+            return _link(whole, sent)
+    # "... left two dead and at least 23 injured": the count hangs on its own participle.
+    if (
+        noun.pos_ == "NUM"
+        and noun.dep_ == "nummod"
+        and noun.head.tag_ == "VBN"
+        and verb_outcome(noun.head)
+        and not negated(noun.head)
+    ):
+        return _Link(verb_outcome(noun.head), noun.head, by_agent(noun.head))
     # "... confirmed dead and more than 350 injured": a conjoined count with its own participle.
     if noun.dep_ == "conj" and noun.pos_ == "NUM" and noun.i + 1 < len(noun.doc):
         after = noun.doc[noun.i + 1]
@@ -393,6 +419,33 @@ def _outcome_just_before(sent: Span) -> str | None:
     return None
 
 
+def _count_before(noun: Token, sent: Span) -> Token | None:
+    """The nearest counted noun (or bare number) before `noun` in its sentence."""
+    for token in reversed(list(sent.doc[sent.start : noun.left_edge.i])):
+        if token.pos_ == "NUM" and token.dep_ != "nummod":
+            return token
+        if token.pos_ == "NOUN" and any(c.dep_ == "nummod" for c in token.children):
+            return token
+    return None
+
+
+def _previous_verb(quantity: Quantity) -> _Link | None:
+    """ "..., detaining at least 17 people including ..." misparsed with the count as some other
+    verb's subject: an active outcome verb right before the count, with no object of its own."""
+    doc = quantity.head.doc
+    i = quantity.start - 1
+    while i >= 0 and (doc[i].lower_ in _QUALIFIER_WORDS or doc[i].dep_ == "quantmod"):
+        i -= 1
+    if i < 0:
+        return None
+    verb = doc[i]
+    if verb.tag_ not in ("VBG", "VBD") or negated(verb) or not verb_outcome(verb):
+        return None
+    if any(c.dep_ == "dobj" for c in verb.children):
+        return None
+    return _Link(verb_outcome(verb), verb, subject_of(verb, passive_agent=False))
+
+
 def _wholes(head: Token) -> list[Token]:
     """Where the whole of an "including ..." part may be counted: the noun it hangs on ("40
     people, including ..."), or the subject, object or "to"/"at" phrase of the verb it hangs on
@@ -483,10 +536,10 @@ def _agent_text(agent: Token | None) -> str | None:
 
 
 def _subject_text(noun: Token) -> str | None:
-    if (
-        noun.pos_ == "NUM"
-        or noun.lemma_.lower() in OUTCOME_NOUNS.keys() | REPORT_NOUNS | TOLL_NOUNS
-    ):
+    lemma = noun.lemma_.lower()
+    if lemma in REMAINS_NOUNS and not any(c.dep_ == "prep" for c in noun.children):
+        return _head_phrase(noun) or None  # "recovered seven bodies": nobody else is named
+    if noun.pos_ == "NUM" or lemma in OUTCOME_NOUNS.keys() | REPORT_NOUNS | TOLL_NOUNS:
         return None
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
@@ -497,6 +550,13 @@ def _counted_noun(head: Token) -> Token:
     """The noun a number counts: "26 protesters", "two of its commanders", "a family of four"."""
     if head.dep_ == "conj" and head.pos_ == "NUM" and head.head.dep_ == "nummod":
         head = head.head  # "where 105 and 92 people died respectively"
+    if (
+        head.dep_ == "npadvmod"
+        and head.head.lower_ in ("more", "other", "others", "fewer")
+        and head.head.head.pos_ == "NOUN"
+        and head.head.dep_ == "amod"
+    ):
+        return head.head.head  # "detained at least 11 more people"
     if head.dep_ in ("nummod", "quantmod") and head.head.pos_ in ("NOUN", "PROPN", "ADJ"):
         noun = head.head
         # "one Azerbaijani serviceman" with the number hung on the nationality: the noun the
@@ -530,6 +590,16 @@ def _covered(token: Token, numbers: set[int]) -> bool:
     # A subtree is a contiguous span in spaCy's projective parses: compare its edges.
     left, right = token.left_edge.i, token.right_edge.i
     return any(left <= i <= right for i in numbers)
+
+
+def _covered_before_conj(token: Token, numbers: set[int]) -> bool:
+    """_covered, leaving out the conjuncts coordinated with the token."""
+    right = token.i
+    for child in token.rights:
+        if child.dep_ in ("conj", "cc", "punct"):
+            break
+        right = child.right_edge.i
+    return any(token.left_edge.i <= i <= right for i in numbers)
 
 
 def _singular(token: Token) -> tuple[Token, str | None] | None:
@@ -570,6 +640,8 @@ def find_figures(sent: Span) -> list[Figure]:
         if link is None:
             link = _next_participle(noun)
         if link is None:
+            link = _previous_verb(quantity)
+        if link is None:
             continue
         if _is_pronoun(link.agent):
             named = _pronoun_antecedent(link.agent)
@@ -598,10 +670,14 @@ def find_figures(sent: Span) -> list[Figure]:
     for token in sent:
         if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "conj", "appos") or token.i in numbers:
             continue
-        if _covered(token, numbers):
-            continue
         single = _singular(token)
         if single is None:
+            continue
+        if _covered(token, numbers) and not (
+            # "arrested opposition spokesperson Fatoumata Keita and nine members": a named
+            # person is a figure of one even beside a counted group.
+            single[1] == "name" and not _covered_before_conj(token, numbers)
+        ):
             continue
         person, how = single
         if person.i in seen_persons:

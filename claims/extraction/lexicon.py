@@ -41,6 +41,7 @@ INTRANSITIVE_OUTCOMES: dict[str, str] = {
     "perish": "killed",
     "drown": "killed",
     "disappear": "missing",  # "10,000 people have disappeared"
+    "succumb": "killed",  # "two more succumbed to their injuries"
 }
 # Predicate adjectives: "six people are dead", "three remain missing", "were among the dead".
 OUTCOME_ADJECTIVES: dict[str, str] = {

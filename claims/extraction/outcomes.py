@@ -65,12 +65,13 @@ def verb_outcome(verb: Token) -> str | None:
     ):
         return "detained"  # "31 people had been taken to police stations"
     if lemma == "treat" and any(
-        c.dep_ == "prep"
-        and c.lower_ == "for"
-        and any(g.lemma_.lower() in _INJURY_NOUNS for g in c.children)
+        (c.lower_ == "for" and any(g.lemma_.lower() in _INJURY_NOUNS for g in c.subtree))
+        or (c.lower_ in ("in", "at") and any(g.lemma_.lower() == "hospital" for g in c.children))
         for c in children
+        if c.dep_ == "prep"
     ):
-        return "injured"  # "74 people were treated for gunshot wounds"
+        # "74 people were treated for gunshot wounds", "87 others were treated in hospitals"
+        return "injured"
     if lemma in ("hold", "keep", "detain") and any(
         c.dep_ == "prep"
         and c.lower_ == "without"
@@ -153,6 +154,13 @@ def of_outcome(noun: Token) -> str | None:
                 lemma = pobj.lemma_.lower()
                 if pobj.dep_ == "pobj" and lemma in OUTCOME_NOUNS:
                     return OUTCOME_NOUNS[lemma]
+                # "nine of the injured", "two of the detained"
+                if (
+                    pobj.dep_ == "pobj"
+                    and pobj.lower_ in OUTCOME_ADJECTIVES
+                    and any(c.dep_ == "det" for c in pobj.children)
+                ):
+                    return OUTCOME_ADJECTIVES[pobj.lower_]
     return None
 
 
