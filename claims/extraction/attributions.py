@@ -130,6 +130,10 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
         # With two subjects (a misparse), the one nearest the verb: "31 migrants drowned ...,
         # the coast guard said".
         subjects = [c for c in current.children if c.dep_ == "nsubj" and c.lower_ != "there"]
+        if current.i == verb.i and not subjects:
+            named = _named_before_participle(verb)
+            if named is not None:
+                return named
         if current.i == verb.i and any(s.tag_ == "VBG" for s in subjects):
             # "Reporting from Kabul, Al Jazeera's Ali Noor said ...": the participle clause
             # was parsed as the subject and the speaker hung inside it.
@@ -208,8 +212,19 @@ def _phrase_before(verb: Token) -> Token | None:
     left = doc[i]
     if left.head.i > left.i or left.dep_ not in ("appos", "conj", "pobj", "npadvmod", "dobj"):
         return None
+    # "a relative of one of the victims": the phrase's head, not the last noun in it.
+    while left.dep_ == "pobj" and left.head.lower_ == "of" and left.head.head.i < left.i:
+        owner = left.head.head
+        if owner.pos_ not in ("NOUN", "NUM", "PRON"):
+            break
+        left = owner
     # "the commission's chairperson, Roseline Odede": the whole apposition speaks.
-    while left.dep_ == "appos" and left.head.i < left.i and left.head.pos_ == "NOUN":
+    while (
+        left.dep_ == "appos"
+        and left.pos_ == "PROPN"
+        and left.head.i < left.i
+        and left.head.pos_ == "NOUN"
+    ):
         left = left.head
     return left
 
@@ -222,7 +237,13 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     lemma = verb.lemma_.lower()
     if verb.pos_ not in ("VERB", "AUX") or lemma not in CUE_VERBS:
         return False
-    if verb.dep_ not in _CUE_DEPS and not _quoted_as_saying(verb):
+    # "..., with Kyrgyzstan saying at least nine were killed": a cue in a "with" phrase.
+    with_saying = (
+        verb.dep_ == "pcomp"
+        and verb.head.lower_ == "with"
+        and any(c.dep_ == "nsubj" for c in verb.children)
+    )
+    if verb.dep_ not in _CUE_DEPS and not _quoted_as_saying(verb) and not with_saying:
         return False
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
@@ -234,6 +255,8 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
             return False  # "armed men believed to belong to the militia" (a reduced passive)
     if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for c in verb.children):
         return False  # "the junta should disclose ...", "will announce": nothing said yet
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ("refuse", "decline", "fail"):
+        return False  # "have refused to acknowledge holding them", "declined to confirm"
     if verb.dep_ == "xcomp" and _unable(verb):
         return False  # "it was not possible to confirm", "Reuters was unable to verify"
     if (
@@ -298,6 +321,27 @@ def _quoted_as_saying(verb: Token) -> bool:
         and verb.head.lower_ == "as"
         and verb.head.head.lemma_.lower() in ("quote", "cite")
     )
+
+
+def _named_before_participle(verb: Token) -> Token | None:
+    """ "... and Tajikistan saying four died": a name right before a speech participle that has
+    no subject of its own is its subject (the parser may coordinate it with something else)."""
+    if verb.tag_ != "VBG" or verb.i == 0:
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.pos_ == "PROPN" and before.dep_ in ("conj", "nsubj", "appos") and before.i != verb.i:
+        return before
+    return None
+
+
+def _second_speaker(verb: Token) -> bool:
+    """ "with Kyrgyzstan saying nine were killed and Tajikistan saying four died": a coordinated
+    cue with a named subject of its own is a second source, however the parser hung it."""
+    named_subject = any(c.dep_ == "nsubj" and c.pos_ == "PROPN" for c in verb.children)
+    if verb.dep_ == "conj" and verb.head.lemma_.lower() not in CUE_VERBS and named_subject:
+        return True
+    before = _named_before_participle(verb)
+    return before is not None and before.dep_ == "conj" and not named_subject
 
 
 def _contrasted(verb: Token) -> bool:
@@ -456,6 +500,7 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
         c
         for c in cues
         if _contrasted(c.marker)
+        or _second_speaker(c.marker)
         or not any(c.marker.i in o.content and c.marker.i > o.marker.i for o in cues if o is not c)
     ]
     verbs = [c for c in outer if not c.according and not _contrasted(c.marker)]

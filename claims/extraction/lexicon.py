@@ -214,6 +214,7 @@ ROLE_WORDS = frozenset({
     "director-general", "commentator", "protester", "dissident", "blogger", "writer", "author",
     "diplomat", "negotiator", "mediator", "aide", "staffer", "delegate", "correspondent",
     "columnist", "engineer", "teacher", "councilman", "councilwoman",
+    "collector", "mla", "sheriff", "constable", "warden", "administrator", "superintendant",
 })  # fmt: skip
 # Head nouns that make a speaker an organisation ("the interior ministry", "a rescue service").
 ORG_NOUNS = frozenset({

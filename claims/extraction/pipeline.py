@@ -389,10 +389,15 @@ def _figure_speaker(
     quoted: list[int],
     quote_speaker: dict[int, Speaker],
 ) -> Speaker | None:
-    """Whose figure it is: the cue whose content holds it, else the sentence's cue."""
-    for cue, speaker in cues:
-        if figure.anchor.i in cue.content or figure.count.i in cue.content:
-            return speaker
+    """Whose figure it is: the cue whose content holds it (the innermost, when one speaker's
+    words are misparsed inside another's), else the sentence's cue."""
+    holding = [
+        (len(cue.content), speaker)
+        for cue, speaker in cues
+        if figure.anchor.i in cue.content or figure.count.i in cue.content
+    ]
+    if holding:
+        return min(holding, key=lambda pair: pair[0])[1]
     region = quoted[figure.count.i]
     if region >= 0 and region in quote_speaker:
         return quote_speaker[region]
