@@ -602,6 +602,13 @@ def _covered_before_conj(token: Token, numbers: set[int]) -> bool:
     return any(token.left_edge.i <= i <= right for i in numbers)
 
 
+def _half_tagged_name(token: Token) -> bool:
+    """ "Imran Qureshi" with only "Qureshi" tagged as a place: the small model's slip on a
+    personal name; a real place name is tagged whole ("South Sudan")."""
+    span = name_span(token)
+    return span is not None and len(span) > 1 and any(t.ent_type_ == "" for t in span)
+
+
 def _singular(token: Token) -> tuple[Token, str | None] | None:
     """A one-person figure: a named person, "he", or "a man". Returns the subject token."""
     if token.lower_ in PERSON_PRONOUNS:
@@ -611,7 +618,7 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
             return child, "name"
     if (
         token.pos_ == "PROPN"
-        and token.ent_type_ not in _NOT_PEOPLE_ENTS
+        and (token.ent_type_ not in _NOT_PEOPLE_ENTS or _half_tagged_name(token))
         and name_span(token) is not None
         and not is_role_word(token)
     ):

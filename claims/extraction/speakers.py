@@ -17,6 +17,7 @@ from claims.extraction.mentions import (
     describe,
     is_role_word,
 )
+from claims.extraction.outcomes import state_outcome, verb_outcome
 
 _GENERIC_ORG_NOUNS = frozenset({"group", "organization", "organisation", "network", "agency"})
 
@@ -40,6 +41,15 @@ def _described_as(head: Token, previous: Speaker) -> bool:
             if word not in _KIND_WORDS and word not in known.split():
                 return False
     return True
+
+
+def _suffered(subject: Token) -> bool:
+    """ "Qureshi succumbed to his injuries, he said": whoever died or was arrested in the
+    sentence is not the "he" who tells of it."""
+    verb = subject.head
+    if subject.dep_ == "nsubjpass":
+        return verb_outcome(verb) is not None
+    return state_outcome(verb) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +164,11 @@ class SpeakerResolver:
         person = pronoun.lower_ in PERSON_PRONOUNS
         kinds = (PERSON,) if person else (ORGANISATION, GROUP)
         for token in reversed(list(sent[: pronoun.i - sent.start])):
-            if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("PROPN", "NOUN"):
+            if (
+                token.dep_ in ("nsubj", "nsubjpass")
+                and token.pos_ in ("PROPN", "NOUN")
+                and not _suffered(token)
+            ):
                 speaker = self._one(token, sent)
                 if speaker is not None and speaker.name and speaker.kind in kinds:
                     return self._as_pronoun(speaker, pronoun)
