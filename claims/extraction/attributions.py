@@ -253,7 +253,8 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         )
         if infinitive:
             return False  # "armed men believed to belong to the militia" (a reduced passive)
-    if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for c in verb.children):
+    modal_from = (verb, verb.head) if verb.dep_ == "conj" else (verb,)
+    if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for v in modal_from for c in v.children):
         return False  # "the junta should disclose ...", "will announce": nothing said yet
     if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ("refuse", "decline", "fail"):
         return False  # "have refused to acknowledge holding them", "declined to confirm"
@@ -285,6 +286,13 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         return False  # "pleaded not guilty": a plea in court, not a statement of fact
     if lemma == "put":
         return any(c.dep_ == "dobj" and c.lemma_.lower() in TOLL_NOUNS for c in verb.children)
+    if lemma == "describe":
+        # "described the killings as genocide", not "described a morning of panic"
+        return (
+            _has_clause(verb)
+            or sentence_has_quote
+            or any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
+        )
     if lemma == "call":
         return _has_clause(verb) or any(
             c.dep_ == "prep" and c.lower_ in ("for", "on", "upon") for c in verb.children

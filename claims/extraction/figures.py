@@ -529,9 +529,20 @@ def _pronoun_antecedent(pronoun: Token) -> Token | None:
     return None
 
 
+# Nouns that measure out a cause: "that round of fighting killed about 100 people".
+_SPELL_NOUNS = frozenset({"round", "wave", "series", "spate", "string", "barrage", "volley", "day",
+                          "days", "night", "nights", "week", "weeks", "bout", "outbreak",
+                          "surge", "escalation"})  # fmt: skip
+
+
 def _agent_text(agent: Token | None) -> str | None:
     if agent is None or agent.lower_ in PERSON_PRONOUNS or agent.pos_ == "PRON":
         return None
+    if agent.lower_ in _SPELL_NOUNS:
+        of = next((c for c in agent.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        cause = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
+        if cause is not None:
+            return f"{agent.text} of {_head_phrase(cause) or cause.text}"
     return _head_phrase(agent) or None
 
 

@@ -172,6 +172,11 @@ def qualified_outcomes(sent: Span) -> frozenset[str] | None:
             found.update(("killed", "injured"))
         elif lemma in OUTCOME_NOUNS and token.pos_ in ("NOUN", "ADJ"):
             found.update(_OUTCOME_GROUPS[OUTCOME_NOUNS[lemma]])
-        elif token.lower_ in OUTCOME_ADJECTIVES and token.dep_ in ("pobj", "amod", "compound"):
+        elif token.lower_ in OUTCOME_ADJECTIVES and token.dep_ in (
+            "pobj",
+            "amod",
+            "compound",
+            "acl",
+        ):
             found.update(_OUTCOME_GROUPS[OUTCOME_ADJECTIVES[token.lower_]])
     return frozenset(found) or None

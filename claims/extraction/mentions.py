@@ -289,11 +289,15 @@ def describe(head: Token) -> Mention:
             return Mention(inner.text, appos, inner.name, role, inner.kind or PERSON)
         # "A State Department notice", "a tally by AFP", "a statement from the army": whoever
         # issued the document speaks.
-        if head.lemma_.lower() in DOCUMENT_NOUNS | SOURCE_NOUNS:
+        if head.lemma_.lower() in DOCUMENT_NOUNS | SOURCE_NOUNS or head.lower_ in SOURCE_NOUNS:
             owners = [c for c in head.lefts if c.dep_ in ("compound", "poss")]
             for prep in head.rights:
                 if prep.dep_ == "prep" and prep.lower_ in ("by", "from", "of"):
                     owners += [g for g in prep.children if g.dep_ == "pobj"]
+                if prep.dep_ == "acl":  # "data compiled by ACLED", "a tally kept by AFP"
+                    for agent in prep.children:
+                        if agent.dep_ == "agent":
+                            owners += [g for g in agent.children if g.dep_ == "pobj"]
             owners = [o for o in owners if o.pos_ == "PROPN" or _org_like(o, o.text)]
             if owners:
                 inner = describe(owners[-1])

@@ -83,7 +83,7 @@ def _is_count_token(token: Token) -> bool:
             token.i + 1 >= len(token.doc) or token.doc[token.i + 1].ent_iob_ != "I"
         )
         year_like = token.text.isdigit() and len(token.text) == 4
-        if not counts_noun and (not lone or year_like):
+        if not counts_noun and (not lone or year_like) and not _bare_range(token):
             return False
     elif token.ent_type_ in _NOT_COUNTS:
         return False
@@ -111,6 +111,20 @@ def _is_count_token(token: Token) -> bool:
     ):
         return False
     return _is_number_word(token)
+
+
+def _bare_range(token: Token) -> bool:
+    """ "put the toll at between 40 and 45", tagged a date: nothing in it says when (no month,
+    no year, no unit of time), so it is a range of numbers."""
+    span = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if span is None:
+        return False
+    for word in span:
+        if word.lower_ in ("between", "and", "to", "-", "–"):
+            continue
+        if not word.text.replace(",", "").isdigit() or len(word.text) == 4:
+            return False
+    return True
 
 
 def _value(tokens: list[Token]) -> tuple[int, bool] | None:
