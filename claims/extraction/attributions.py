@@ -230,7 +230,14 @@ def _phrase_before(verb: Token) -> Token | None:
 
 
 def _has_clause(verb: Token) -> bool:
-    return any(c.dep_ in _CLAUSE_DEPS for c in verb.children)
+    if any(c.dep_ in _CLAUSE_DEPS for c in verb.children):
+        return True
+    # "noted on page 14 of the report that 700 ...": a "that" clause the parser hung on a noun
+    # after the verb (a relative "that" would be the clause's subject, not its marker).
+    return any(
+        t.dep_ == "mark" and t.lower_ == "that" and t.head.dep_ in ("acl", "advcl") and t.i > verb.i
+        for t in verb.subtree
+    )
 
 
 def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
@@ -270,6 +277,9 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         verb.dep_ == "acl"
         and verb.head.lemma_.lower() not in DOCUMENT_NOUNS
         and not any(c.dep_ == "agent" for c in verb.children)
+        # "A security source confirmed to Crisis Group that ...", parsed as a noun phrase: a
+        # past-tense verb on the sentence's root noun is its main verb.
+        and not (verb.tag_ == "VBD" and verb.head.dep_ == "ROOT" and verb.head.i < verb.i)
     ):
         # "a rally calling for ...": only a document speaks for its author, or a source named
         # by "by" ("the figure, reported by the state news channel").

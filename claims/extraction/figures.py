@@ -175,6 +175,9 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 return _Link(outcome, owner)
             # "A total of 32 people were killed": the toll word stands in the noun's place.
             noun = owner
+        elif owner.lower_ in ("those", "that") and owner.dep_ == "pobj":
+            # "including those of six children": "those" stands for the counted noun before.
+            noun = owner
         elif owner.lower_ in _QUALIFIER_HEADS:
             # "Upwards of 300 demonstrators were detained", parsed with the qualifier as the
             # head: the counted noun stands in its place.
@@ -351,6 +354,13 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             and state.lower_ in OUTCOME_ADJECTIVES
         ):
             return _Link(OUTCOME_ADJECTIVES[state.lower_], state)
+    if dep in ("nsubj", "nsubjpass") and sent[0].lower_ in ("of", "among"):
+        # "Of those arrested, 97 were students": a part of a group named by its outcome.
+        for group in sent[0].children:
+            if group.dep_ == "pobj" and group.lower_ in ("those", "them"):
+                for participle in group.children:
+                    if participle.dep_ in ("acl", "relcl") and verb_outcome(participle):
+                        return _Link(verb_outcome(participle), participle)
     if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):
         # "The dead include a Somali national and five foreigners"
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)

@@ -192,6 +192,14 @@ class SpeakerResolver:
                 return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
         elif self.last is not None and self.last.kind in (ORGANISATION, GROUP):
             return self._as_pronoun(self.last, pronoun)
+        elif pronoun.lower_ == "it":
+            # "In a statement carried by Khovar, it said ...": after a person spoke, "it" is
+            # the organisation last spoken of or named.
+            if self.last_org is not None:
+                return self._as_pronoun(self.last_org, pronoun)
+            actor = self.actors.last_org_before(pronoun.i)
+            if actor is not None:
+                return Speaker(actor.name, pronoun.text, None, ORGANISATION, tuple(actor.aliases))
         # Nobody to refer back to: keep the words, leave the speaker unresolved.
         return Speaker(None, pronoun.text, None, None)
 
