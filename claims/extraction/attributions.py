@@ -40,6 +40,8 @@ _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl"
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "oprd"})
+_DISPUTING_VERBS = frozenset({"contradict", "dispute", "deny", "reject", "challenge", "contest",
+                              "question"})  # fmt: skip
 _REPORTING_MARKS = frozenset({"as", "while", "whereas", "whilst"})
 _AGENTLESS_CUES = frozenset({"blame", "accuse", "allege", "report", "say", "claim"})
 
@@ -363,8 +365,20 @@ def _second_speaker(verb: Token) -> bool:
 
 
 def _contrasted(verb: Token) -> bool:
-    return verb.dep_ == "advcl" and any(
+    """A rival source set against the sentence's first: "..., while local media put the figure
+    at nearly 200", "..., a claim disputed by rights groups, which say at least three died"."""
+    if verb.dep_ == "advcl" and any(
         c.dep_ == "mark" and c.lower_ in ("while", "whereas", "whilst") for c in verb.children
+    ):
+        return True
+    if verb.dep_ != "relcl":
+        return False
+    source = verb.head  # "rights groups", the relative clause's antecedent
+    disputing = source.head.head if source.dep_ == "pobj" else None  # "contradicted by"
+    return (
+        disputing is not None
+        and source.head.dep_ == "agent"
+        and disputing.lemma_.lower() in _DISPUTING_VERBS
     )
 
 
