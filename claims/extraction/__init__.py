@@ -36,10 +36,19 @@ Figures (kind "casualty" or "arrest")
   "no fewer than", "N or more"); about ("about", "some", "nearly", "almost", "around",
   "roughly", "approximately", "an estimated"); up_to ("up to", "as many as", "at most");
   fewer_than ("fewer than", "less than", "under"); range.
-- Outcomes: killed (killed, dead, died, death(s), death toll, lost their lives, shot dead,
-  bodies), injured (injured, wounded, hurt, hospitalised), missing, arrested (arrested, jailed,
-  imprisoned, captured, taken into custody), detained (detained, held in custody/at a station,
-  picked up, rounded up, held without charge).
+- Outcomes: killed (killed, dead, died, succumbed, death(s), death toll, lost their lives,
+  shot dead, bodies), injured (injured, wounded, hurt, hospitalised, treated for wounds or in
+  hospital), missing, arrested (arrested, jailed, imprisoned, captured, recaptured, taken into
+  custody), detained (detained, held in custody/at a station, taken to police stations or
+  prison, picked up, rounded up, held without charge).
+- Parts of a count are figures of their own, with the whole's outcome, agent and speaker:
+  "killed 40 people, including 12 children", "64 were injured, among them 11 children",
+  "23 bodies, including those of six children", "Of those arrested, 97 were students". A part
+  with no count ("including a police officer") is not.
+- Tolls: "the toll rose to 31, up from 18" gives both values; "By midday that had climbed to
+  157" takes the outcome of the toll in the sentence before.
+- Hearsay passives ("15 people are said to have died", "are feared to have drowned") give the
+  figure, hedged with "said to"/"feared to", and no attribution: nobody is named as saying it.
 - "N casualties" counts the dead and wounded together without saying how many died: it is
   stored as injured (the weaker outcome), so it never inflates a death toll. Abductions and
   kidnappings ("abducted 15 passengers") are not stored: none of the five outcomes fits, and
@@ -65,9 +74,18 @@ Attributions (kind "attribution")
   quotation, which continues the previous speaker). Sentences of a quotation before its cue are
   not claims of their own. A passive accusation with nobody named ("X has been blamed for ...")
   is an attribution with no speaker.
+- Not attributions: cues with a modal that puts them in the future or makes them a demand
+  ("should disclose", "will announce"; "can confirm" is a statement), "refused/declined to
+  comment", "was unable to / it was not possible to / is difficult to confirm", a reduced passive
+  ("armed men believed to belong to ..."), "declared a state of emergency" and "described a
+  morning of panic" (an act or a scene, unlike "declared that ..." or "described ... as ...").
+- A rival source keeps its own claims: "..., while local media put the figure at 200", "...,
+  a claim contradicted by rights groups, which say at least three died", "with Armenia saying
+  nine ... and Azerbaijan saying four ...".
 - `direct` is true when the sentence quotes the speaker: a quotation of two or more words next
-  to the cue or close under it in the parse. Single scare-quoted words and quoted names deep in
-  the content ("charges of "inciting subversion"") do not count.
+  to the cue or close under it in the parse, or a quoted one-word predicate ("said she was
+  "appalled""). Scare-quoted names ("so-called "reforms"", "killed 20 "terrorists"") and
+  quoted names deep in the content ("charges of "inciting subversion"") do not count.
 - `speaker` is resolved within the article: "he"/"she" -> a person named earlier in the same
   sentence, else the previous speaker; "the president" -> the last person titled president;
   "the group" -> the last organisation that spoke; "Tokayev" -> "Kassym-Jomart Tokayev".
@@ -89,12 +107,16 @@ Hedges (`hedges`, any kind)
 - "He did not provide evidence for the claims" / "offered no proof" counts as a sentence
   saying figures could not be verified (the rules below).
 - Sentence markers: reportedly, allegedly, purportedly, unconfirmed, "without proof/evidence",
-  "claimed that ...", "alleged", "suspected" (not "those suspected of ..."), "the reported ...".
+  "without providing evidence", "claimed that ...", "alleged", "suspected" (not "those
+  suspected of ..."), "the reported ...", "said to", "believed to".
 - "reports" above a figure ("four more reports of deaths") hedge that figure only.
 - A sentence saying figures could not be verified or confirmed hedges the claims before it in
   the same paragraph; its text is the hedge. Standing as a paragraph of its own, it reaches
   the figures of the paragraph just before it, or, when it speaks of "the figures/numbers/
   tolls" in the plural, every figure since the last such sentence.
+- Such a sentence that names an outcome ("The number of missing could not be confirmed")
+  hedges only figures of that outcome; one about footage or pictures ("DW was unable to verify
+  the footage") hedges no figures.
 - A clause or appositive saying so inside a sentence ("..., though the figure could not be
   confirmed", "..., a claim that could not be independently verified") hedges that sentence's
   own claims only, never earlier ones.
