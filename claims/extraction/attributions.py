@@ -113,7 +113,7 @@ def quote_regions(doc: Doc, paragraphs: list[int]) -> list[Quote]:
 
 
 def _quote(doc: Doc, start: int, end: int) -> Quote:
-    words = sum(1 for t in doc[start:end] if t.is_alpha)
+    words = sum(1 for t in doc[start:end] if t.is_alpha or t.like_num)
     return Quote(start, end, words)
 
 

@@ -341,7 +341,7 @@ def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Spa
 
 
 # How far below the cue verb a quotation may sit and still be the speaker's own words.
-_DIRECT_DEPTH = 3
+_DIRECT_DEPTH = 4
 _PREDICATE_DEPS = frozenset({"acomp", "oprd", "xcomp", "ccomp", "ROOT", "conj"})
 
 
