@@ -306,8 +306,10 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
             or any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
         )
     if lemma == "call":
-        return _has_clause(verb) or any(
-            c.dep_ == "prep" and c.lower_ in ("for", "on", "upon") for c in verb.children
+        # "called for an inquiry", "called on the army to ..." - not "can call 13YARN on ..."
+        return _has_clause(verb) or (
+            not any(c.dep_ == "dobj" for c in verb.children)
+            and any(c.dep_ == "prep" and c.lower_ in ("for", "on", "upon") for c in verb.children)
         )
     if lemma == "claim" and not _has_clause(verb):
         return False  # "claimed responsibility" is not reported speech about the facts

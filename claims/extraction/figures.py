@@ -390,7 +390,9 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 if child.dep_ not in ("nsubj", "dobj", "nsubjpass"):
                     continue
                 if child.lemma_.lower() in TOLL_NOUNS:
-                    counted = toll_outcome(child, sent)
+                    # "The commission's count rose to nine": a toll whose own sentence names no
+                    # outcome continues the one before it.
+                    counted = toll_outcome(child, sent) or _outcome_just_before(sent)
                     if counted:
                         return _Link(counted, child)
                 elif child.lower_ in ("it", "that", "this"):

@@ -21,6 +21,7 @@ OUTCOME_VERBS: dict[str, str] = {
     "lynch": "killed",
     "execute": "killed",
     "behead": "killed",
+    "martyr": "killed",  # "Four policemen were martyred" (South Asian usage)
     "injure": "injured",
     "wound": "injured",
     "hurt": "injured",

@@ -234,9 +234,21 @@ def find_quantities(sent: Span) -> list[Quantity]:
         # But "12 of them remain in custody" states a figure of its own: the part is the
         # subject of its own clause, which says what happened to it.
         own_clause = run[-1].dep_ in ("nsubj", "nsubjpass") and run[-1].head.pos_ in ("VERB", "AUX")
+        # "three of those deaths": "those" as a determiner names what is counted.
+        those_noun = (
+            partitive
+            and doc[end + 1].lower_ == "those"
+            and end + 2 < sent.end
+            and doc[end + 2].pos_ in ("NOUN", "ADJ")
+            and doc[end + 1].dep_ == "det"
+        )
         if partitive and (
             run[-1].lower_ == "one"
-            or (doc[end + 1].lower_ in ("them", "those", "whom", "us") and not own_clause)
+            or (
+                doc[end + 1].lower_ in ("them", "those", "whom", "us")
+                and not own_clause
+                and not those_noun
+            )
         ):
             continue
         # "No one was killed", "none of the 12": a denial, not a count.

@@ -64,10 +64,12 @@ def verb_outcome(verb: Token) -> str | None:
         for c in children
     ):
         return "detained"  # "31 people had been taken to police stations"
+    # The "for" phrase may hang on the object: "treating 20 people for injuries".
+    objects = [g for c in children if c.dep_ == "dobj" for g in c.children]
     if lemma == "treat" and any(
         (c.lower_ == "for" and any(g.lemma_.lower() in _INJURY_NOUNS for g in c.subtree))
         or (c.lower_ in ("in", "at") and any(g.lemma_.lower() == "hospital" for g in c.children))
-        for c in children
+        for c in children + objects
         if c.dep_ == "prep"
     ):
         # "74 people were treated for gunshot wounds", "87 others were treated in hospitals"
