@@ -625,6 +625,20 @@ def _covered_before_conj(token: Token, numbers: set[int]) -> bool:
     return any(token.left_edge.i <= i <= right for i in numbers)
 
 
+_PERSON_NOUNS = frozenset({"man", "woman", "boy", "girl", "suspect", "child", "son", "daughter",
+                           "wife", "husband", "father", "mother", "brother", "sister", "victim",
+                           "driver", "owner", "guard", "mayor", "cousin", "nephew", "uncle",
+                           "teenager", "youth", "nurse", "cleric", "pilot"})  # fmt: skip
+_AGENT_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee")
+
+
+def _names_a_person(noun: Token) -> bool:
+    """A rough test that a common noun names a person ("the owner", "the suspect"), not a
+    thing ("the convoy", "the shipment")."""
+    lemma = noun.lemma_.lower()
+    return lemma in _PERSON_NOUNS or is_role_word(noun) or lemma.endswith(_AGENT_SUFFIXES)
+
+
 def _half_tagged_name(token: Token) -> bool:
     """ "Imran Qureshi" with only "Qureshi" tagged as a place: the small model's slip on a
     personal name; a real place name is tagged whole ("South Sudan")."""
@@ -651,6 +665,19 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
         if lemma in GROUP_NOUNS | OUTCOME_NOUNS.keys() | TOLL_NOUNS | REPORT_NOUNS:
             return None
         if any(c.dep_ == "det" and c.lower_ in _SINGULAR_DETS for c in token.children):
+            return token, "noun"
+        # "police arrested the factory's owner", "detained the owner of the motorcycle": a
+        # definite person taken into custody (the dead are usually counted already).
+        definite = any(
+            (c.dep_ == "det" and c.lower_ == "the") or c.dep_ == "poss" for c in token.children
+        )
+        if (
+            definite
+            and token.dep_ in ("dobj", "nsubjpass")
+            and verb_outcome(token.head) in ("arrested", "detained")
+            and token.ent_type_ == ""
+            and _names_a_person(token)
+        ):
             return token, "noun"
         # "protester Sina Ghanbari" is parsed with the name inside; handled above.
     return None
