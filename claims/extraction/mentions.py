@@ -256,9 +256,32 @@ def _org_like(head: Token, text: str) -> bool:
     return head.pos_ == "PROPN" and head.text.isupper() and len(head.text) > 1
 
 
+def _name_after_acronym(head: Token) -> Mention | None:
+    """ "District Police Officer (DPO) Nazir Khan Wazir", "Superintendent of Police (SP) Anil
+    Chaturvedi": a title, its acronym in brackets, then the person's name, which the parser
+    tends to cut off from the title."""
+    doc = head.doc
+    i = head.i + 1
+    if i + 3 >= len(doc) or doc[i].text != "(" or doc[i + 2].text != ")":
+        return None
+    first = doc[i + 3]
+    if first.ent_type_ != "PERSON" or first.ent_iob_ != "B":
+        return None
+    end = first.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].ent_type_ == "PERSON":
+        end += 1
+    name = _clean(doc[first.i : end].text)
+    role = _role_text(doc, _left_modifiers_start(head, head.i), i + 3)
+    return Mention(name, doc[end - 1], name, role, PERSON)
+
+
 def describe(head: Token) -> Mention:
     """Read a mention (subject of a cue verb, object of "according to") off the parse."""
     doc = head.doc
+    if is_role_word(head):
+        titled = _name_after_acronym(head)
+        if titled is not None:
+            return titled
     # "Zimbabwe Republic Police spokesperson, Senior Assistant Paul Nyathi", "Information
     # Secretary, Nick Mangwana", "A recent graduate from Islamabad, Tasneem Bari": the name is
     # in an apposition and the head is the role.
@@ -315,6 +338,14 @@ def describe(head: Token) -> Mention:
             # lawmaker"), not "the arrest Ngarivhume".
             titled = _role_has_title(doc, start, span.start)
             role = _role_text(doc, start, span.start) if titled else None
+            if role is None:
+                # "Superintendent of Police (SP) Anil Chaturvedi": the title parsed as a
+                # modifier phrase of the name.
+                for title in head.lefts:
+                    if title.dep_ == "nmod" and is_role_word(title) and title.i < span.start:
+                        start = title.left_edge.i
+                        role = _role_text(doc, start, span.start)
+                        break
             appos = _appos_role(head) or _affiliation(head)
             if appos:
                 role = f"{role}, {appos}" if role else appos
