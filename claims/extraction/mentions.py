@@ -112,6 +112,9 @@ def _left_modifiers_start(head: Token, before: int) -> int:
         doc[start].dep_ in ("det", "predet", "quantmod", "nummod")
         or doc[start].like_num
         or doc[start].lower_ in ("more", "than", "least", "at", "about", "some", "nearly", "over")
+        # "a 29-year-old mechanic": the age goes with the number
+        or (doc[start].lower_ in _AGE_WORDS and start > 0 and doc[start - 1].like_num)
+        or (doc[start].lower_ in _AGE_WORDS and start > 0 and doc[start - 1].lower_ in _AGE_WORDS)
     ):
         start += 1
     return start
@@ -332,6 +335,10 @@ def describe(head: Token) -> Mention:
         span = name_span(head)
         ent = _entity_span(head)
         text = noun_phrase(head)
+        if head.lower_ in ORG_NOUNS and head.lower_ != "police" and len(text.split()) > 1:
+            # "Zamfara State Police Command": an organisation's name ends in an organisation
+            # word, whatever title words ("Police") come before it.
+            return Mention(text, head, _clean(text), None, ORGANISATION)
         if span is not None:
             start = _left_modifiers_start(head, span.start)
             # Words in front of a name are a title only with a title word in them ("Tehran
@@ -405,7 +412,7 @@ def _appositive_name(head: Token) -> Token | None:
     current = head
     for _ in range(3):
         for child in current.rights:
-            if child.dep_ == "appos" and _is_name(child):
+            if child.dep_ == "appos" and _is_name(child) and not _bracketed_acronym(child):
                 return child
         tail = [c for c in current.rights if c.dep_ == "prep"]
         if not tail:
@@ -415,6 +422,18 @@ def _appositive_name(head: Token) -> Token | None:
             return None
         current = pobj
     return None
+
+
+def _bracketed_acronym(token: Token) -> bool:
+    """ "the Congolese armed forces (FARDC)": an abbreviation of the phrase, not a name."""
+    doc = token.doc
+    return (
+        token.text.isupper()
+        and token.i > 0
+        and doc[token.i - 1].text == "("
+        and token.i + 1 < len(doc)
+        and doc[token.i + 1].text == ")"
+    )
 
 
 def _words(span: Span) -> int:
