@@ -106,8 +106,21 @@ def _left_modifiers_start(head: Token, before: int) -> int:
     for child in head.lefts:
         if child.dep_ in _MODIFIER_DEPS or child.dep_ in ("prep", "punct"):
             start = min(start, child.left_edge.i)
-    # Do not swallow a number or a determiner at the very left.
     doc = head.doc
+    # "co-ordinator", split by the tokenizer and parsed as separate words: keep the word whole,
+    # with the modifiers in front of it ("the UN's humanitarian co-ordinator").
+    if (
+        start == head.i
+        and start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    ):
+        start -= 2
+        for child in doc[start].lefts:
+            if child.dep_ in _MODIFIER_DEPS:
+                start = min(start, child.left_edge.i)
+    # Do not swallow a number or a determiner at the very left.
     while start < before and (
         doc[start].dep_ in ("det", "predet", "quantmod", "nummod")
         or doc[start].like_num
