@@ -272,6 +272,25 @@ def _org_like(head: Token, text: str) -> bool:
     return head.pos_ == "PROPN" and head.text.isupper() and len(head.text) > 1
 
 
+def _title_before_acronym(name: Span) -> str | None:
+    """ "Superintendent of Police (SP) Anil Chaturvedi": the capitalised title and its bracketed
+    acronym right before a name, however the parser attached them."""
+    doc = name.doc
+    close = name.start - 1
+    if close < 3 or doc[close].text != ")" or doc[close - 2].text != "(":
+        return None
+    start = close - 2
+    while start > 0 and (
+        doc[start - 1].text[:1].isupper() or doc[start - 1].lower_ in ("of", "for", "and")
+    ):
+        start -= 1
+    while start < close - 2 and doc[start].lower_ in ("of", "for", "and"):
+        start += 1
+    if not any(is_role_word(t) for t in doc[start : close - 2]):
+        return None
+    return _role_text(doc, start, name.start)
+
+
 def _name_after_acronym(head: Token) -> Mention | None:
     """ "District Police Officer (DPO) Nazir Khan Wazir", "Superintendent of Police (SP) Anil
     Chaturvedi": a title, its acronym in brackets, then the person's name, which the parser
@@ -359,13 +378,7 @@ def describe(head: Token) -> Mention:
             titled = _role_has_title(doc, start, span.start)
             role = _role_text(doc, start, span.start) if titled else None
             if role is None:
-                # "Superintendent of Police (SP) Anil Chaturvedi": the title parsed as a
-                # modifier phrase of the name.
-                for title in head.lefts:
-                    if title.dep_ == "nmod" and is_role_word(title) and title.i < span.start:
-                        start = title.left_edge.i
-                        role = _role_text(doc, start, span.start)
-                        break
+                role = _title_before_acronym(span)
             appos = _appos_role(head) or _affiliation(head)
             if appos:
                 role = f"{role}, {appos}" if role else appos
