@@ -558,6 +558,31 @@ def _agent_text(agent: Token | None) -> str | None:
     return _head_phrase(agent) or None
 
 
+def _subject_elsewhere(noun: Token, link: _Link) -> str | None:
+    """Who was counted, when the count itself names nobody: "37 of the dead were children",
+    "Of those arrested, 97 were students" (the "be" complement), "the number of journalists
+    detained rose to 27" (the toll's "of" phrase)."""
+    top = noun
+    while top.dep_ == "nummod" or (top.dep_ == "pobj" and top.head.lower_ == "of"):
+        top = top.head.head if top.dep_ == "pobj" else top.head
+    if top.dep_ == "nsubj" and top.head.lemma_.lower() == "be":
+        complement = next((c for c in top.head.children if c.dep_ == "attr"), None)
+        if complement is not None and complement.pos_ == "NOUN":
+            return _head_phrase(complement) or None
+    if link.anchor.lemma_.lower() in TOLL_NOUNS:
+        for prep in link.anchor.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                counted = next((g for g in prep.children if g.dep_ == "pobj"), None)
+                if (
+                    counted is not None
+                    and counted.pos_ == "NOUN"
+                    and counted.tag_ == "NNS"
+                    and counted.lemma_.lower() not in OUTCOME_NOUNS
+                ):
+                    return _head_phrase(counted) or None
+    return None
+
+
 def _subject_text(noun: Token) -> str | None:
     lemma = noun.lemma_.lower()
     if lemma in REMAINS_NOUNS and not any(c.dep_ == "prep" for c in noun.children):
@@ -708,6 +733,8 @@ def find_figures(sent: Span) -> list[Figure]:
         subject = _subject_text(noun) if noun.i != quantity.head.i else None
         if noun.lemma_.lower() in _PEOPLE_IN_A_STATE and link.anchor.i != noun.i:
             subject = _head_phrase(noun)  # "15 detainees died": the detainees are who died
+        if subject is None:
+            subject = _subject_elsewhere(noun, link)
         figures.append(
             Figure(
                 quantity.low,
