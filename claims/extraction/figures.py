@@ -159,6 +159,14 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     partitive = of_outcome(noun)
     if partitive:
         return _Link(partitive, noun)
+    # "The attack claimed 12 lives", "the floods have taken 40 lives"
+    if (
+        noun.lemma_.lower() == "life"
+        and noun.dep_ == "dobj"
+        and noun.head.lemma_.lower() in ("claim", "take", "cost")
+    ):
+        taker = noun.head
+        return _Link("killed", taker, subject_of(taker, passive_agent=False))
     # "the deaths of six protesters", "the killing of a family of four"
     if noun.dep_ == "pobj" and noun.head.lower_ == "of":
         owner = noun.head.head
@@ -589,6 +597,8 @@ def _subject_text(noun: Token) -> str | None:
         return _head_phrase(noun) or None  # "recovered seven bodies": nobody else is named
     if noun.pos_ == "NUM" or lemma in OUTCOME_NOUNS.keys() | REPORT_NOUNS | TOLL_NOUNS:
         return None
+    if lemma == "life":
+        return None  # "claimed 12 lives": whose lives the sentence does not say
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
     return _head_phrase(noun) or None

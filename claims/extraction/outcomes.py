@@ -74,6 +74,23 @@ def verb_outcome(verb: Token) -> str | None:
     ):
         # "74 people were treated for gunshot wounds", "87 others were treated in hospitals"
         return "injured"
+    # "Nine people were rushed to hospital (with serious injuries)", "admitted with burns"
+    # (The parser may even take "to hospital" for an infinitive.)
+    doc = verb.doc
+    after = doc[verb.i + 1 : min(verb.i + 4, len(doc))]
+    # "taken to hospital" alone may be a check-up: only the urgent verbs say injured.
+    to_hospital = lemma in ("rush", "admit", "airlift") and any(
+        t.lower_ in ("hospital", "hospitals") and doc[t.i - 1].lower_ in ("to", "into", "the", "a")
+        for t in after
+    )
+    with_injuries = any(
+        t.lower_ == "with" and any(g.lemma_.lower() in _INJURY_NOUNS for g in t.subtree)
+        for t in verb.subtree
+    )
+    if to_hospital or (
+        with_injuries and lemma in ("rush", "take", "admit", "airlift", "evacuate", "ferry")
+    ):
+        return "injured"
     if lemma in ("hold", "keep", "detain") and any(
         c.dep_ == "prep"
         and c.lower_ == "without"
