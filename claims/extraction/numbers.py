@@ -71,6 +71,8 @@ def _counted_head(token: Token) -> Token:
 
 
 def _is_count_token(token: Token) -> bool:
+    if not _is_number_word(token):
+        return False  # most tokens: the cheap test first
     if token.ent_type_ == "DATE":
         # The recogniser calls "Between 10 and 20 soldiers" and "the toll stands at 31" dates:
         # trust it only when the number counts a unit of time, sits in a longer date ("March
@@ -116,10 +118,13 @@ def _is_count_token(token: Token) -> bool:
 def _bare_range(token: Token) -> bool:
     """ "put the toll at between 40 and 45", tagged a date: nothing in it says when (no month,
     no year, no unit of time), so it is a range of numbers."""
-    span = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-    if span is None:
-        return False
-    for word in span:
+    doc = token.doc
+    start, end = token.i, token.i + 1  # the entity around the token (doc.ents is costly)
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    for word in doc[start:end]:
         if word.lower_ in ("between", "and", "to", "-", "–"):
             continue
         if not word.text.replace(",", "").isdigit() or len(word.text) == 4:
