@@ -163,9 +163,10 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
             if left is not None:
                 return left
         if _quoted_as_saying(current):
-            # "The minister was quoted (by state media) as saying ...": whoever was quoted.
+            # "The minister was quoted (by state media) as saying ...", "The agency quoted the
+            # minister as saying ...": whoever was quoted.
             quoted = current.head.head
-            person = next((c for c in quoted.children if c.dep_ == "nsubjpass"), None)
+            person = next((c for c in quoted.children if c.dep_ in ("nsubjpass", "dobj")), None)
             return antecedent(person) if person is not None else None
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head

@@ -337,7 +337,7 @@ def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Spa
         quoted = [t for t in content_tokens if quote.start <= t.i < quote.end]
         if not content_tokens or len(quoted) * 2 > len(content_tokens):
             return _quote_text(doc, quote, sent)
-    return doc[start:end].text.strip(" ,")
+    return doc[start:end].text.strip(" ,\n\t")
 
 
 # How far below the cue verb a quotation may sit and still be the speaker's own words.

@@ -19,6 +19,8 @@ from claims.extraction.mentions import (
 )
 from claims.extraction.outcomes import state_outcome, verb_outcome
 
+# Role words that name a body of people, not one titled person: "The opposition has dismissed ...".
+_BODIES = frozenset({"opposition", "leadership", "management", "prosecution", "defence", "defense"})
 _GENERIC_ORG_NOUNS = frozenset({"group", "organization", "organisation", "network", "agency"})
 
 
@@ -109,7 +111,12 @@ class SpeakerResolver:
         plain = not any(c.dep_ in ("compound", "amod", "poss") for c in head.children)
         lemma = head.lemma_.lower()
         # A person's title ("the president", "the minister"), not a body ("the police").
-        if has_the and is_role_word(head) and head.tag_ in ("NN", "NNP") and lemma not in ORG_NOUNS:
+        if (
+            has_the
+            and is_role_word(head)
+            and head.tag_ in ("NN", "NNP")
+            and lemma not in ORG_NOUNS | _BODIES
+        ):
             actor = self.actors.by_role(lemma, head.i)
             plain_title = all(c.dep_ == "det" for c in head.children)
             if actor is None and plain_title and self.last is not None and self.last.kind == PERSON:
