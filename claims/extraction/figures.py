@@ -56,6 +56,8 @@ _NOT_DOING = frozenset({"be", "include", "have", "reach", "exceed", "top", "surp
 _QUALIFIER_WORDS = frozenset({"at", "least", "most", "more", "than", "about", "around", "some",
                               "nearly", "almost", "over", "up", "to", "roughly", "approximately",
                               "an", "estimated", "as", "many", "few", "fewer", "less"})  # fmt: skip
+# Verbs whose object is the new value of a toll: "the toll reached 120", "has topped 500".
+_TOLL_OBJECT_VERBS = frozenset({"reach", "hit", "top", "exceed", "surpass", "pass", "cross"})
 # Qualifier words the parser may make the head of "of" + the counted noun.
 _QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
 # Verbs whose subject speaks about a death or arrest named by a noun, not the one who caused it;
@@ -408,6 +410,13 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                     counted = _outcome_just_before(sent)
                     if counted:
                         return _Link(counted, current)
+    # "the number of people killed this year had reached 120", "the toll has topped 500"
+    if dep == "dobj" and verb.lemma_.lower() in _TOLL_OBJECT_VERBS:
+        for child in verb.children:
+            if child.dep_ == "nsubj" and child.lemma_.lower() in TOLL_NOUNS:
+                counted = toll_outcome(child, sent)
+                if counted:
+                    return _Link(counted, child)
     # "... to 71, up from about 25": the earlier value of the same toll.
     if dep == "pobj" and first.head.lower_ == "from" and first.head.head.lower_ in ("up", "down"):
         for token in sent:

@@ -48,6 +48,10 @@ def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
             # "those suspected of ..." is about a class of people, not about any claim.
             if token.dep_ == "acl" and token.head.lower_ in GENERIC_PRONOUNS:
                 continue
+            # "the attack, which no group claimed": a relative clause with a subject of its
+            # own says who claimed (or did not), not that the noun is unproven.
+            if token.dep_ == "relcl" and any(c.dep_ == "nsubj" for c in token.children):
+                continue
             scoped.append((text, token.head.i))
         elif hearsay_clause(token) is not None and not any(
             c.dep_ == "agent" for c in token.children
