@@ -715,14 +715,30 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
         definite = any(
             (c.dep_ == "det" and c.lower_ == "the") or c.dep_ == "poss" for c in token.children
         )
-        if (
-            definite
-            and token.dep_ in ("dobj", "nsubjpass")
-            and verb_outcome(token.head) in ("arrested", "detained")
-            and token.ent_type_ == ""
-            and _names_a_person(token)
-        ):
-            return token, "noun"
+        taken = token.dep_ in ("dobj", "nsubjpass") and verb_outcome(token.head) in (
+            "arrested",
+            "detained",
+        )
+        # "Among those arrested was the editor of the opposition newspaper, Samir Haddad."
+        # (Not "The boy was among three people killed": one of a count already given.)
+        among = (
+            token.dep_ == "nsubj"
+            and token.head.lemma_.lower() == "be"
+            and any(
+                c.dep_ == "prep" and c.lower_ == "among" and not any(g.like_num for g in c.subtree)
+                for c in token.head.children
+            )
+        )
+        if definite and (taken or among) and token.ent_type_ == "" and _names_a_person(token):
+            named = next(
+                (
+                    t
+                    for t in token.subtree
+                    if t.dep_ == "appos" and t.ent_type_ == "PERSON" and name_span(t) is not None
+                ),
+                None,
+            )
+            return (named, "name") if named is not None else (token, "noun")
         # "protester Sina Ghanbari" is parsed with the name inside; handled above.
     return None
 
