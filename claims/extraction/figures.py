@@ -232,6 +232,21 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             and not any(c.dep_ in ("nsubj", "nsubjpass") for c in after.children)
         ):
             return _Link(verb_outcome(after), after, by_agent(after))
+    # "Five people were killed in Kharkiv and three in Odesa": a gapped clause, the count
+    # coordinated with the verb itself.
+    following = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else noun
+    own_participle = following.tag_ == "VBN" or following.lower_ in OUTCOME_ADJECTIVES
+    if (
+        noun.pos_ == "NUM"
+        and noun.dep_ == "conj"
+        and noun.head.pos_ == "VERB"
+        and not own_participle
+    ):
+        gapped = noun.head
+        outcome = verb_outcome(gapped) if _is_passive_verb(gapped) else None
+        outcome = outcome or state_outcome(gapped)
+        if outcome and not negated(gapped) and not any(c.dep_ == "nsubj" for c in noun.children):
+            return _Link(outcome, gapped, by_agent(gapped))
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
@@ -446,6 +461,10 @@ def _outcome_just_before(sent: Span) -> str | None:
             if counted:
                 return counted
     return None
+
+
+def _is_passive_verb(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
 
 
 def _count_before(noun: Token, sent: Span) -> Token | None:
