@@ -13,6 +13,9 @@ from spacy.tokens import Doc
 
 from claims.extraction.mentions import ORGANISATION, PERSON, Mention, describe
 
+# Platforms a statement was posted on are never its author ("said on Telegram").
+_PLATFORMS = frozenset({"telegram", "x", "twitter", "facebook", "instagram", "youtube", "tiktok",
+                        "whatsapp", "weibo", "wechat", "vk", "truth social"})  # fmt: skip
 _NEVER_ACTORS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVENT", "LAW",
                            "WORK_OF_ART", "LANGUAGE", "MONEY", "PERCENT", "QUANTITY"})  # fmt: skip
 
@@ -55,7 +58,7 @@ class ArticleActors:
             if mention.name and mention.kind == PERSON and len(mention.name.split()) > 1:
                 self._register(mention)
         for mention in mentions:
-            if mention.name:
+            if mention.name and mention.name.lower() not in _PLATFORMS:
                 self._register(mention)
 
     def _find(self, name: str) -> Actor | None:

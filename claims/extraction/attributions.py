@@ -291,6 +291,8 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         verb.dep_ == "advcl"
         and verb.tag_ != "VBG"
         and not any(c.dep_ == "mark" and c.lower_ in _REPORTING_MARKS for c in verb.children)
+        # "..., the rebels, who said 40 soldiers had died": a relative clause misparsed
+        and not any(c.dep_ == "nsubj" and c.lower_ in ("who", "which") for c in verb.children)
     ):
         # "after criticizing ...": a circumstance, not a report; but "..., while local media
         # put the figure at nearly 200" sets a second source against the first.

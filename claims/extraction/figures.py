@@ -298,8 +298,16 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 if agent is not None and agent.i == noun.i:
                     agent = None
                 return _Link(outcome, child, agent or by_agent(child))
-            if child.dep_ == "relcl" or passive:
-                # "a group that is now missing", "15,000 people registered as missing"
+            # "a group that is now missing", "15,000 people registered as missing" - but not
+            # "Maria Lopez, whose husband is among the missing".
+            own_state = passive or (
+                child.dep_ == "relcl"
+                and any(
+                    c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in RELATIVE_PRONOUNS
+                    for c in child.children
+                )
+            )
+            if own_state:
                 found = state_outcome(child)
                 if found:
                     return _Link(found, child)

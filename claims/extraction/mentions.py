@@ -498,6 +498,12 @@ def antecedent(token: Token) -> Token:
         return noun
     if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "conj":
         return antecedent_from_verb(token.head)
+    if token.lower_ in ("who", "which") and token.i >= 2 and token.doc[token.i - 1].text == ",":
+        # "..., that of the rebels, who said ...", with the relative clause misparsed: the
+        # noun right before the comma.
+        noun = token.doc[token.i - 2]
+        if noun.pos_ in ("NOUN", "PROPN"):
+            return noun
     return token
 
 
