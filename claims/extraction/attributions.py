@@ -18,6 +18,7 @@ from claims.extraction.lexicon import (
     CUE_VERBS,
     DIRECTIVE_CUES,
     DOCUMENT_NOUNS,
+    HEARSAY_VERBS,
     QUOTE_CHARS,
     RELATIVE_PRONOUNS,
     TOLL_NOUNS,
@@ -33,9 +34,9 @@ _NO_SPEAKER_ADJECTIVES = frozenset({"unable", "impossible", "possible", "difficu
 # ("can confirm" is a statement: "Police can confirm that ...".)
 _NOT_SAID_MODALS = frozenset({"should", "must", "ought", "might", "may", "will", "would", "could",
                               "shall", "'ll", "wo"})  # fmt: skip
-# Verbs that take "to" only in the passive ("is believed to be", "are thought to have died").
-_RAISING_CUES = frozenset({"believe", "think", "fear", "know", "understand", "say", "report",
-                           "estimate", "rumour", "rumor", "allege", "suspect"})  # fmt: skip
+# Cue verbs that take "to" only in the passive ("is believed to be", "are thought to have
+# died"); "claimed to have captured" is an active claim.
+_RAISING_CUES = HEARSAY_VERBS - {"claim"}
 _CUE_DEPS = frozenset({"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis"})
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "oprd", "dative", "attr"})
 _CONTENT_PREPS = frozenset({"for", "on", "upon", "about", "against", "of", "over", "that"})
@@ -117,7 +118,7 @@ def _quote(doc: Doc, start: int, end: int) -> Quote:
     return Quote(start, end, words)
 
 
-def _is_passive(verb: Token) -> bool:
+def is_passive(verb: Token) -> bool:
     children = list(verb.children)
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
         return True
@@ -149,7 +150,7 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
                 pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
                 if pobj is not None:
                     return antecedent(pobj)
-        if _is_passive(current) and current.i == verb.i:
+        if is_passive(current) and current.i == verb.i:
             return None
         if current.i == verb.i:
             gerund = _gerund_subject(verb)
@@ -271,7 +272,7 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     if verb.dep_ == "xcomp" and _unable(verb):
         return False  # "it was not possible to confirm", "Reuters was unable to verify"
     if (
-        (_is_passive(verb) or (verb.dep_ == "acl" and verb.tag_ == "VBN"))
+        (is_passive(verb) or (verb.dep_ == "acl" and verb.tag_ == "VBN"))
         and any(c.dep_ == "xcomp" for c in verb.children)
         and not any(c.dep_ == "agent" for c in verb.children)
     ):
@@ -515,7 +516,7 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
         if not _is_cue(token, has_quote):
             continue
         subject = subject_of(token)
-        if subject is None and not _is_passive(token):
+        if subject is None and not is_passive(token):
             continue
         # An accusation or report with nobody named ("X has been blamed for 1,400 deaths") is
         # still a claim; "an operation was announced" or "soldiers accused of ..." is not.

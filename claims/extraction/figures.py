@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from claims.extraction.attributions import subject_of
+from claims.extraction.attributions import is_passive, subject_of
 from claims.extraction.lexicon import (
     ANIMAL_NOUNS,
     CUE_VERBS,
@@ -243,7 +243,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         and not own_participle
     ):
         gapped = noun.head
-        outcome = verb_outcome(gapped) if _is_passive_verb(gapped) else None
+        outcome = verb_outcome(gapped) if is_passive(gapped) else None
         outcome = outcome or state_outcome(gapped)
         if outcome and not negated(gapped) and not any(c.dep_ == "nsubj" for c in noun.children):
             return _Link(outcome, gapped, by_agent(gapped))
@@ -471,10 +471,6 @@ def _outcome_just_before(sent: Span) -> str | None:
     return None
 
 
-def _is_passive_verb(verb: Token) -> bool:
-    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
-
-
 def _count_before(noun: Token, sent: Span) -> Token | None:
     """The nearest counted noun (or bare number) before `noun` in its sentence."""
     for token in reversed(list(sent.doc[sent.start : noun.left_edge.i])):
@@ -567,6 +563,15 @@ def _head_phrase(head: Token) -> str:
 
 def _is_pronoun(agent: Token | None) -> bool:
     return agent is not None and agent.lower_ in ("they", "it", "we")
+
+
+def _with_named_agent(link: _Link) -> _Link:
+    """The link with "they" as the doer replaced by the plural subject it stands for, if the
+    sentence names one before it."""
+    if not _is_pronoun(link.agent):
+        return link
+    named = _pronoun_antecedent(link.agent)
+    return link if named is None else _Link(link.outcome, link.anchor, named)
 
 
 def _pronoun_antecedent(pronoun: Token) -> Token | None:
@@ -787,10 +792,7 @@ def find_figures(sent: Span) -> list[Figure]:
             link = _previous_verb(quantity)
         if link is None:
             continue
-        if _is_pronoun(link.agent):
-            named = _pronoun_antecedent(link.agent)
-            if named is not None:
-                link = _Link(link.outcome, link.anchor, named)
+        link = _with_named_agent(link)
         reported = noun.lemma_.lower() in REPORT_NOUNS
         subject = _subject_text(noun) if noun.i != quantity.head.i else None
         if noun.lemma_.lower() in _PEOPLE_IN_A_STATE and link.anchor.i != noun.i:
@@ -843,10 +845,7 @@ def find_figures(sent: Span) -> list[Figure]:
         link = _link(token, sent)
         if link is None:
             continue
-        if _is_pronoun(link.agent):
-            named = _pronoun_antecedent(link.agent)
-            if named is not None:
-                link = _Link(link.outcome, link.anchor, named)
+        link = _with_named_agent(link)
         seen_persons.add(person.i)
         subject = None
         if how == "name":

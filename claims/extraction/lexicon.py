@@ -91,6 +91,13 @@ TOLL_VERBS = frozenset({"rise", "climb", "bring", "put", "reach", "stand", "incr
                         "drop", "lower", "raise"})  # fmt: skip
 # Nouns whose count is a count of events, not people ("four more reports of deaths").
 REPORT_NOUNS = frozenset({"report", "case", "incident", "account"})
+# Passive verbs that report or suppose what their subject did or suffered: "15 people are said to
+# have died", "dozens are feared to have drowned", "40 were reported to have been arrested".
+HEARSAY_VERBS = frozenset({"say", "report", "believe", "think", "fear", "rumour", "rumor",
+                           "understand", "allege", "claim", "presume", "suspect", "estimate",
+                           "expect", "know"})  # fmt: skip
+# What people are treated for or suffer: "treated for gunshot wounds", "suffered injuries".
+INJURY_NOUNS = frozenset({"wound", "injury", "burn", "fracture", "gunshot"})
 # Where people are held: makes "held at/in X" a detention.
 DETENTION_PLACES = frozenset({"station", "prison", "jail", "gaol", "custody", "detention", "camp",
                               "facility", "cell", "centre", "center", "base", "barracks",

@@ -9,6 +9,8 @@ from spacy.tokens import Span, Token
 
 from claims.extraction.lexicon import (
     DETENTION_PLACES,
+    HEARSAY_VERBS,
+    INJURY_NOUNS,
     INTRANSITIVE_OUTCOMES,
     OUTCOME_ADJECTIVES,
     OUTCOME_NOUNS,
@@ -17,7 +19,6 @@ from claims.extraction.lexicon import (
 
 # Places one is taken to as a prisoner (not "custody" alone: "taken into custody" is above).
 _LOCKUPS = frozenset({"prison", "jail", "gaol", "cell", "precinct"})
-_INJURY_NOUNS = frozenset({"wound", "injury", "burn", "fracture", "gunshot"})
 
 
 def _lockup(place: Token) -> bool:
@@ -67,7 +68,7 @@ def verb_outcome(verb: Token) -> str | None:
     # The "for" phrase may hang on the object: "treating 20 people for injuries".
     objects = [g for c in children if c.dep_ == "dobj" for g in c.children]
     if lemma == "treat" and any(
-        (c.lower_ == "for" and any(g.lemma_.lower() in _INJURY_NOUNS for g in c.subtree))
+        (c.lower_ == "for" and any(g.lemma_.lower() in INJURY_NOUNS for g in c.subtree))
         or (c.lower_ in ("in", "at") and any(g.lemma_.lower() == "hospital" for g in c.children))
         for c in children + objects
         if c.dep_ == "prep"
@@ -84,7 +85,7 @@ def verb_outcome(verb: Token) -> str | None:
         for t in after
     )
     with_injuries = any(
-        t.lower_ == "with" and any(g.lemma_.lower() in _INJURY_NOUNS for g in t.subtree)
+        t.lower_ == "with" and any(g.lemma_.lower() in INJURY_NOUNS for g in t.subtree)
         for t in verb.subtree
     )
     if to_hospital or (
@@ -109,13 +110,6 @@ def verb_outcome(verb: Token) -> str | None:
             ):
                 return "detained"
     return None
-
-
-# Passive verbs that report or suppose what their subject did or suffered: "15 people are said to
-# have died", "dozens are feared to have drowned", "40 were reported to have been arrested".
-HEARSAY_VERBS = frozenset({"say", "report", "believe", "think", "fear", "rumour", "rumor",
-                           "understand", "allege", "claim", "presume", "suspect", "estimate",
-                           "expect", "know"})  # fmt: skip
 
 
 def hearsay_clause(verb: Token) -> Token | None:
@@ -213,7 +207,7 @@ def state_outcome(verb: Token) -> str | None:
         if (
             lemma in ("suffer", "sustain", "receive")
             and child.dep_ == "dobj"
-            and child.lemma_.lower() in ("injury", "wound", "burn")
+            and child.lemma_.lower() in INJURY_NOUNS
         ):
             return "injured"
         # "12 people are in custody", "remain in detention", "320 journalists are behind bars"
