@@ -399,3 +399,160 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("Status changes are append-only; they cannot be deleted.")
+
+
+# --- ingest: feeds and import jobs ---------------------------------------------------------------
+
+
+class Feed(models.Model):
+    """An outlet's RSS or Atom feed, polled on a schedule; each new entry becomes an import job."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="feeds")
+    every_minutes = models.PositiveIntegerField(default=15, help_text="Polling interval")
+    active = models.BooleanField(default=True)
+    # Conditional GET: the validators of the last answer, sent back on the next poll.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="HTTP status")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["outlet__name", "url"]
+        constraints = [
+            models.CheckConstraint(condition=Q(every_minutes__gte=1), name="feed_every_positive")
+        ]
+        indexes = [
+            # The beat's "which feeds are due" query.
+            models.Index(fields=["active", "next_poll_at"], name="feed_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class FeedEntry(models.Model):
+    """An entry seen in a feed: what makes a repeated entry be imported once."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="entries")
+    key = models.CharField(max_length=600, help_text="The entry's id, else its link")
+    link = models.URLField(max_length=2000, blank=True)
+    # Changes when the entry is updated (its date or content): that version is imported again.
+    version = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "feed entries"
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "key"], name="feedentry_key_unique_in_feed")
+        ]
+
+    def __str__(self) -> str:
+        return self.link or self.key
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def active(self) -> ImportJobQuerySet:
+        return self.filter(state__in=ImportJob.ACTIVE_STATES)
+
+    def for_list(self) -> ImportJobQuerySet:
+        return self.select_related("feed", "article", "submitted_by").defer(
+            "record", "article__body"
+        )
+
+
+class ImportJob(models.Model):
+    """One article (or one feed poll) on its way in, with its state on the job queue.
+
+    The database, not the broker, is the record: a worker claims a job by moving it to running with
+    a lease, and `jobs_reclaim` hands a job whose lease ran out (its worker died) to another.
+    """
+
+    class Source(models.TextChoices):
+        LINK = "link", "Link"
+        TEXT = "text", "Pasted text"
+        UPLOAD = "upload", "Upload"
+        FEED_ENTRY = "feed_entry", "Feed entry"
+        FEED_POLL = "feed_poll", "Feed poll"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        RETRYING = "retrying", "Retrying"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING, State.RETRYING)
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    # What an editor recognises: "report.jsonl:3", a link, a feed's URL.
+    origin = models.CharField(max_length=500)
+    # Links and feed entries: the page to fetch.
+    url = models.URLField(max_length=2000, blank=True)
+    # Pasted text, uploads and feed entries with full content: the article record itself, stored
+    # here so that a worker on any machine can run the job.
+    record = models.JSONField(null=True, blank=True)
+    feed = models.ForeignKey(
+        Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    outlet_name = models.CharField(max_length=200, blank=True, help_text="Outlet to credit")
+    # Jobs submitted together (one form, one `feeds poll`): the page that follows them.
+    batch = models.CharField(max_length=32, blank=True)
+
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
+    )
+    outcome = models.CharField(max_length=20, blank=True, help_text="created, updated, unchanged")
+    claims_added = models.PositiveIntegerField(default=0)
+    # Feed polls: how many new or updated entries they queued.
+    entries_queued = models.PositiveIntegerField(default=0)
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "retrying", "done", "failed"]),
+                name="importjob_state_valid",
+            ),
+        ]
+        indexes = [
+            # jobs_reclaim: running jobs whose lease ran out, queued ones nobody took.
+            models.Index(fields=["state", "lease_expires_at"], name="importjob_state_lease_idx"),
+            # The Imports page of one submission.
+            models.Index(fields=["batch", "-id"], name="importjob_batch_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.origin}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

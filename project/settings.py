@@ -236,7 +236,68 @@ SPECTACULAR_SETTINGS = {
 # The organisation named as author of published ClaimReviews (schema.org).
 CLAIMDESK_PUBLISHER_NAME = os.environ.get("CLAIMDESK_PUBLISHER_NAME", "Claim Desk")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The shared cache: Redis when configured (the API throttle then counts across gunicorn workers and
+# machines), else each process's own memory (the demo needs nothing running).
+REDIS_URL = os.environ.get("REDIS_URL", "") or os.environ.get("CACHE_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, not {REDIS_URL!r}")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "claimdesk",
+            # A cache outage slows nothing down and fails nothing: the throttle lets requests by.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The job queue (Celery). With a broker, `celery -A project worker` runs jobs on any machine that
+# reaches the broker and the database; without one, jobs run in the process that submits them.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if CELERY_BROKER_URL and "://" not in CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL must be a broker URL such as redis://127.0.0.1:6379/0, "
+        f"not {CELERY_BROKER_URL!r}"
+    )
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"  # never used for delivery: eager jobs run at once
+# Jobs keep their state in the database (ImportJob); Celery's own results are not needed.
+CELERY_TASK_IGNORE_RESULT = True
+# At-least-once delivery: a message is acknowledged only when its job has finished, and a worker
+# process that dies hands its message back. A whole machine that dies is covered by the job lease
+# (CLAIMDESK_JOB_LEASE_SECONDS), which the periodic `jobs_reclaim` task enforces.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CLAIMDESK_QUEUE", "claimdesk")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands an unacknowledged message to another worker after this long (its default is an
+    # hour). Longer than any job's lease, so a job that is only slow is not run twice.
+    "visibility_timeout": env_int("CLAIMDESK_VISIBILITY_TIMEOUT", 600, minimum=60),
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CLAIMDESK_JOB_LEASE_SECONDS = env_int("CLAIMDESK_JOB_LEASE_SECONDS", 60, minimum=5)
+CLAIMDESK_JOB_MAX_ATTEMPTS = env_int("CLAIMDESK_JOB_MAX_ATTEMPTS", 5, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "feeds-poll-due": {"task": "claims.tasks.feeds_poll_due", "schedule": 30.0},
+    "jobs-reclaim": {"task": "claims.tasks.jobs_reclaim", "schedule": 20.0},
+}
+
+# Outbound fetching (links, feeds): loopback, private and link-local addresses are refused unless
+# allowed (tests, a feed on the same network).
+CLAIMDESK_FETCH_ALLOW_PRIVATE = env_bool("CLAIMDESK_FETCH_ALLOW_PRIVATE", False)
+CLAIMDESK_FETCH_TIMEOUT = env_int("CLAIMDESK_FETCH_TIMEOUT", 20, minimum=1)
+CLAIMDESK_FEED_EVERY_MINUTES = env_int("CLAIMDESK_FEED_EVERY_MINUTES", 15, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,15 @@ Nothing here imports Django, so a job-queue worker can run it as is.
 
 from claims.importers.credits import canonical_agency, credited_agencies
 from claims.importers.records import ArticleRecord, RecordError, RecordInvalid, parse_published
-from claims.importers.sources import EXTENSIONS, FORMATS, STDIN, read_file, read_paths, sniff_format
+from claims.importers.sources import (
+    EXTENSIONS,
+    FORMATS,
+    STDIN,
+    read_bytes,
+    read_file,
+    read_paths,
+    sniff_format,
+)
 
 __all__ = [
     "EXTENSIONS",
@@ -18,6 +26,7 @@ __all__ = [
     "canonical_agency",
     "credited_agencies",
     "parse_published",
+    "read_bytes",
     "read_file",
     "read_paths",
     "sniff_format",

@@ -224,3 +224,28 @@ def _mb(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size} bytes"
+
+
+def read_bytes(
+    data: bytes, *, name: str, max_bytes: int, default_outlet: str | None = None
+) -> Iterator[Item]:
+    """Records and errors from one uploaded file, chosen by its name as a file on disk would be.
+
+    The review UI's uploads: the same formats, limits and named errors as `read_paths`.
+    """
+    fmt = EXTENSIONS.get(Path(name).suffix.lower())
+    if fmt is None:
+        yield RecordError(
+            name,
+            f"unknown file type {Path(name).suffix or '(no extension)'!r}; use .txt, .html or .jsonl",
+        )
+        return
+    if fmt == "jsonl":
+        yield from _read_jsonl_lines(
+            data.splitlines(keepends=True), name, max_bytes, default_outlet
+        )
+        return
+    if len(data) > max_bytes:
+        yield RecordError(name, _too_big(len(data), max_bytes))
+        return
+    yield _parse_document(data, fmt, name, default_outlet)

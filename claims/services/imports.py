@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
@@ -76,8 +76,12 @@ def article_import(
     record: ArticleRecord,
     extractor: Extractor | None = extract_claims_many,
     dry_run: bool = False,
+    on_write: Callable[[ArticleImportResult], None] | None = None,
 ) -> ArticleImportResult:
     """Import one article record: create, update or leave it, with its claims.
+
+    `on_write` runs inside the article's transaction once it is written, so that what it records
+    (the job queue marks its job done) commits with the article or not at all.
 
     `extractor=None` imports the text without extracting claims (existing claims are left alone and
     the article is marked as not extracted, so a later import with extraction fills them in).
@@ -92,7 +96,7 @@ def article_import(
         )
         if _needs_extraction(record, state):
             claims = next(iter(extract_chunk(extractor, [record.body])))
-    return _write_safely(record, claims, extractor=extractor, dry_run=dry_run)
+    return _write_safely(record, claims, extractor=extractor, dry_run=dry_run, on_write=on_write)
 
 
 def articles_import(
@@ -204,11 +208,12 @@ def _write_safely(
     *,
     extractor: Extractor | None,
     dry_run: bool,
+    on_write: Callable[[ArticleImportResult], None] | None = None,
 ) -> ArticleImportResult:
     if isinstance(claims, ExtractionFailed):
         return _failure(record.origin, claims.message, record.title)
     try:
-        return _write(record, claims, extractor=extractor, dry_run=dry_run)
+        return _write(record, claims, extractor=extractor, dry_run=dry_run, on_write=on_write)
     except Exception as exc:
         # The article's transaction has rolled back; report it and let the run go on. The
         # traceback goes to the log for whoever has to fix the cause.
@@ -226,11 +231,14 @@ def _write(
     *,
     extractor: Extractor | None,
     dry_run: bool,
+    on_write: Callable[[ArticleImportResult], None] | None = None,
 ) -> ArticleImportResult:
     result: ArticleImportResult | None = None
     try:
         with transaction.atomic():
             result = _write_in_transaction(record, claims, extractor=extractor)
+            if on_write is not None:
+                on_write(result)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:

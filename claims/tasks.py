@@ -1,0 +1,29 @@
+"""Celery tasks: thin wrappers that call a service with ids, safe to run twice.
+
+The services keep each job's state in the database (claims.models.ImportJob), so a task holds
+nothing between runs and any worker on any machine can take any message.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from claims.services import ingest
+
+
+@shared_task(name="claims.tasks.import_job_run")
+def import_job_run(job_id: int) -> str:
+    """Import one article (or poll one feed) for its ImportJob row."""
+    return ingest.import_job_run(job_id=job_id)
+
+
+@shared_task(name="claims.tasks.feeds_poll_due")
+def feeds_poll_due() -> int:
+    """Beat, every 30 s: queue a poll of each feed whose interval has passed."""
+    return len(ingest.feeds_poll_due())
+
+
+@shared_task(name="claims.tasks.jobs_reclaim")
+def jobs_reclaim() -> int:
+    """Beat, every 20 s: hand on jobs whose worker died and re-send lost messages."""
+    return ingest.jobs_reclaim()
