@@ -25,5 +25,5 @@ def feeds_poll_due() -> int:
 
 @shared_task(name="claims.tasks.jobs_reclaim")
 def jobs_reclaim() -> int:
-    """Beat, every 20 s: hand on jobs whose worker died and re-send lost messages."""
+    """Beat, every 15 s: hand on jobs whose worker died and re-send lost messages."""
     return ingest.jobs_reclaim()

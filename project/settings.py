@@ -120,7 +120,10 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "claimdesk.sqlite3",
+            # CLAIMDESK_SQLITE_PATH: another file, e.g. the tests' database for a worker process.
+            "NAME": Path(os.environ.get("CLAIMDESK_SQLITE_PATH", DATA_DIR / "claimdesk.sqlite3")),
+            # A file, not memory, so that a worker process started by the tests sees their data.
+            "TEST": {"NAME": DATA_DIR / "test-claimdesk.sqlite3"},
             # Wait for a concurrent writer (an import running beside the review UI) instead of
             # failing at once with "database is locked".
             # WAL lets the review UI read while an import writes; with synchronous=NORMAL a commit
@@ -286,11 +289,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CLAIMDESK_VISIBILITY_TIMEOUT", 600, minimum=60),
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CLAIMDESK_JOB_LEASE_SECONDS = env_int("CLAIMDESK_JOB_LEASE_SECONDS", 60, minimum=5)
+CLAIMDESK_JOB_LEASE_SECONDS = env_int("CLAIMDESK_JOB_LEASE_SECONDS", 45, minimum=2)
 CLAIMDESK_JOB_MAX_ATTEMPTS = env_int("CLAIMDESK_JOB_MAX_ATTEMPTS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "feeds-poll-due": {"task": "claims.tasks.feeds_poll_due", "schedule": 30.0},
-    "jobs-reclaim": {"task": "claims.tasks.jobs_reclaim", "schedule": 20.0},
+    "jobs-reclaim": {"task": "claims.tasks.jobs_reclaim", "schedule": 15.0},
 }
 
 # Outbound fetching (links, feeds): loopback, private and link-local addresses are refused unless

@@ -236,6 +236,13 @@ def _job_claim(job_id: int) -> ImportJob | None:
     return ImportJob.objects.select_related("feed__outlet").get(pk=job_id) if taken else None
 
 
+def _job_renew_lease(job: ImportJob) -> None:
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk, state=State.RUNNING).update(
+        lease_expires_at=now + timedelta(seconds=settings.CLAIMDESK_JOB_LEASE_SECONDS)
+    )
+
+
 def _job_finish(job: ImportJob, state: str, *, error: str = "", **fields: object) -> None:
     ImportJob.objects.filter(pk=job.pk, state=State.RUNNING).update(
         state=state,
@@ -268,6 +275,7 @@ def _job_retry_later(job: ImportJob, error: str) -> None:
 
 def _article_import(job: ImportJob) -> None:
     record = _job_record(job)
+    _job_renew_lease(job)  # the fetch may have taken a while; the import is still to come
 
     def mark_done(result: ArticleImportResult) -> None:
         # Inside the article's transaction: the job is done exactly when the article is written.
