@@ -162,3 +162,56 @@ class EvidenceForm(forms.Form):
         # Its own ids: the decision form on the same page also has a "note".
         kwargs.setdefault("auto_id", "evidence_%s")
         super().__init__(*args, **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple> (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".txt,.text,.html,.htm,.jsonl"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class AddArticlesForm(forms.Form):
+    """Links, one pasted article, or files: any mix, each becomes an import job."""
+
+    links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://… (one link a line)"}),
+        help_text="One link a line; each page is fetched and read by a worker.",
+    )
+    title = forms.CharField(required=False, max_length=500)
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Text")
+    url = forms.URLField(required=False, max_length=2000, label="Link of the pasted article")
+    published = forms.CharField(required=False, max_length=60, help_text="e.g. 2024-03-05")
+    files = MultipleFileField(required=False, help_text=".txt, .html or .jsonl; several at once")
+    outlet = forms.CharField(required=False, max_length=200, help_text="Credited to this outlet")
+
+    MAX_LINKS = 50
+
+    def clean_links(self) -> list[str]:
+        links = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        if len(links) > self.MAX_LINKS:
+            raise forms.ValidationError(f"At most {self.MAX_LINKS} links at a time.")
+        return links
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("body") and not (data.get("title") or "").strip():
+            self.add_error("title", "A pasted article needs its headline.")
+        if data.get("title") and not (data.get("body") or "").strip():
+            self.add_error("body", "Paste the article's text under its headline.")
+        if not (data.get("links") or data.get("body") or data.get("files") or self.errors):
+            raise forms.ValidationError("Give a link, paste an article, or choose files.")
+        return data

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims import views
+from claims import ingest_views, views
 
 app_name = "claims"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="evidence_add"),
     path("claims/<int:pk>/next/", views.claim_next, name="next"),
     path("claims/<int:pk>/previous/", views.claim_previous, name="previous"),
+    path("imports/", ingest_views.imports, name="imports"),
+    path("imports/add/", ingest_views.imports_add, name="imports_add"),
+    path("imports/<int:pk>/retry/", ingest_views.import_retry, name="import_retry"),
 ]

@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 _counter = itertools.count(1)
 
 _GROUPS_MIGRATION = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
+_INGEST_PERMISSIONS = importlib.import_module("claims.migrations.0005_ingest_permissions")
 
 
 @receiver(post_migrate)
@@ -47,11 +48,11 @@ def _recreate_groups_after_flush(sender, **kwargs) -> None:  # type: ignore[no-u
         return
     permissions = Permission.objects.filter(content_type__app_label="claims")
     viewers, _ = Group.objects.get_or_create(name="Viewers")
-    viewers.permissions.set(permissions.filter(codename__in=_GROUPS_MIGRATION.VIEW))
+    view = _GROUPS_MIGRATION.VIEW + _INGEST_PERMISSIONS.VIEW
+    edit = _GROUPS_MIGRATION.EDIT + _INGEST_PERMISSIONS.EDIT
+    viewers.permissions.set(permissions.filter(codename__in=view))
     editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.set(
-        permissions.filter(codename__in=_GROUPS_MIGRATION.VIEW + _GROUPS_MIGRATION.EDIT)
-    )
+    editors.permissions.set(permissions.filter(codename__in=view + edit))
 
 
 def make_user(username: str, *groups: str, is_staff: bool = False) -> User:

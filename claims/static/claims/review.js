@@ -208,3 +208,13 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", afterRender);
   else afterRender();
 })();
+
+// ---- Imports: reload while jobs of the page are still running -------------------------------
+(() => {
+  "use strict";
+  const running = document.querySelector("[data-refresh-while-running]");
+  if (running) {
+    const every = Number(running.dataset.refreshWhileRunning) || 2000;
+    setTimeout(() => window.location.reload(), every);
+  }
+})();
