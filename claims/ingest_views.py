@@ -67,24 +67,28 @@ def imports_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = ingest.new_batch()
         try:
-            count = _submit(request, form, batch)
+            _submit(request, form, batch)
         except RecordInvalid as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{count} import job(s) queued.")
+            jobs = ImportJob.objects.filter(batch=batch)
+            refused = jobs.filter(state=ImportJob.State.FAILED, started_at__isnull=True).count()
+            queued = jobs.count() - refused
+            text = f"{queued} article{'s' if queued != 1 else ''} queued for import"
+            if refused:
+                text += f"; {refused} refused (the reasons are below)"
+            messages.success(request, text + ".")
             return redirect(reverse("claims:imports") + f"?batch={batch}&land=1")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "max_mb": settings.CLAIMDESK_MAX_IMPORT_BYTES // (1024 * 1024)}
     return render(request, "claims/imports_add.html", context, status=status)
 
 
-def _submit(request: HttpRequest, form: AddArticlesForm, batch: str) -> int:
+def _submit(request: HttpRequest, form: AddArticlesForm, batch: str) -> None:
     data = form.cleaned_data
     outlet = data["outlet"]
-    count = 0
     for link in data["links"]:
         ingest.job_submit_link(url=link, outlet_name=outlet, user=request.user, batch=batch)
-        count += 1
     if data["body"]:
         ingest.job_submit_text(
             title=data["title"],
@@ -95,13 +99,10 @@ def _submit(request: HttpRequest, form: AddArticlesForm, batch: str) -> int:
             user=request.user,
             batch=batch,
         )
-        count += 1
     for upload in data["files"]:
-        jobs = ingest.jobs_submit_upload(
+        ingest.jobs_submit_upload(
             name=upload.name, data=upload.read(), outlet_name=outlet, user=request.user, batch=batch
         )
-        count += len(jobs)
-    return count
 
 
 @require_POST

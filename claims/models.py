@@ -552,6 +552,11 @@ class ImportJob(models.Model):
         return self.state in self.ACTIVE_STATES
 
     @property
+    def can_retry(self) -> bool:
+        """Failed with something to run again: input refused at submission has nothing."""
+        return self.state == self.State.FAILED and bool(self.record or self.url or self.feed_id)
+
+    @property
     def duration(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()

@@ -154,3 +154,18 @@ def test_imports_page_queries(editor_client, editor) -> None:
     # the template's perms, 5 jobs with their feed, article and submitter, 6 feeds with outlets.
     # However many jobs: no query per row.
     assert len(queries) == 6, [q["sql"] for q in queries]
+
+
+def test_input_refused_on_submission_offers_no_retry(
+    editor_client, django_capture_on_commit_callbacks
+) -> None:
+    upload = SimpleUploadedFile("notes.docx", b"PK\x03\x04", "application/octet-stream")
+    response = post_and_run(editor_client, django_capture_on_commit_callbacks, {"files": [upload]})
+    page = editor_client.get(response["Location"].replace("&land=1", ""), follow=True)
+    html = page.content.decode()
+    assert "0 articles queued for import; 1 refused (the reasons are below)." in html
+    job = ImportJob.objects.get()
+    assert "unknown file type" in html and f"/imports/{job.pk}/retry/" not in html
+    assert editor_client.post(f"/review/imports/{job.pk}/retry/").status_code == 302
+    job.refresh_from_db()
+    assert job.state == State.FAILED

@@ -176,8 +176,12 @@ def jobs_enqueue(job_ids: Iterable[int], *, countdown: float = 0) -> None:
 
 
 def job_retry(*, job_id: int, user: AbstractBaseUser | None = None) -> bool:
-    """Queue a failed job again, with a fresh set of attempts. False when it is not failed."""
-    updated = ImportJob.objects.filter(pk=job_id, state=State.FAILED).update(
+    """Queue a failed job again, with a fresh set of attempts.
+
+    False when it is not failed, or has nothing to run (input the importer refused on submission).
+    """
+    runnable = Q(record__isnull=False) | ~Q(url="") | Q(feed__isnull=False)
+    updated = ImportJob.objects.filter(runnable, pk=job_id, state=State.FAILED).update(
         state=State.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
     )
     if updated:
