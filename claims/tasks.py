@@ -7,8 +7,18 @@ nothing between runs and any worker on any machine can take any message.
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from claims.services import ingest
+
+
+@worker_process_init.connect
+def _load_the_model(**_: object) -> None:
+    # Each worker process loads spaCy as it starts, not inside its first job (about 1.5 s), so
+    # the first article off a feed is as quick as the rest.
+    from claims.extraction.model import get_nlp
+
+    get_nlp()
 
 
 @shared_task(name="claims.tasks.import_job_run")
