@@ -122,8 +122,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             # CLAIMDESK_SQLITE_PATH: another file, e.g. the tests' database for a worker process.
             "NAME": Path(os.environ.get("CLAIMDESK_SQLITE_PATH", DATA_DIR / "claimdesk.sqlite3")),
-            # A file, not memory, so that a worker process started by the tests sees their data.
-            "TEST": {"NAME": DATA_DIR / "test-claimdesk.sqlite3"},
+            # A file, not memory, so that a worker process started by the tests sees their data;
+            # one per test process, so that test runs side by side never share one.
+            "TEST": {"NAME": DATA_DIR / f"test-claimdesk-{os.getpid()}.sqlite3"},
             # Wait for a concurrent writer (an import running beside the review UI) instead of
             # failing at once with "database is locked".
             # WAL lets the review UI read while an import writes; with synchronous=NORMAL a commit
@@ -189,6 +190,8 @@ CLAIMDESK_MAX_IMPORT_BYTES = env_int("CLAIMDESK_MAX_IMPORT_BYTES", 5 * 1024 * 10
 
 # The API: reading is public unless CLAIMDESK_API_PUBLIC=0; writing always needs an editor.
 CLAIMDESK_API_PUBLIC = env_bool("CLAIMDESK_API_PUBLIC", True)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer).
+CLAIMDESK_NUM_PROXIES = env_int("CLAIMDESK_NUM_PROXIES", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -216,6 +219,10 @@ REST_FRAMEWORK = {
     # Throttling is fair use, not security: it keeps one anonymous client from starving others.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("CLAIMDESK_ANON_RATE", "600/minute")},
+    # Who the client is: with 0 proxies, the connection's address (REMOTE_ADDR). With N, the Nth
+    # address from the right of X-Forwarded-For, the one our own proxies saw. Left unset, DRF
+    # would take the whole header, which any client can set to a new value per request.
+    "NUM_PROXIES": CLAIMDESK_NUM_PROXIES,
     # drf-spectacular's AutoSchema, plus the error answers every API view can give.
     "DEFAULT_SCHEMA_CLASS": "claims.openapi.ClaimDeskAutoSchema",
 }
