@@ -7,6 +7,7 @@ It is public exactly when the API is (CLAIMDESK_API_PUBLIC).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -15,13 +16,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 from django.utils.html import format_html
 
 from claims.models import Claim, StatusChange
 
 FEED_SIZE = 50
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
+# What XML 1.0 cannot carry at all. Import strips these, but a row written before it did, or by
+# another path, must not take the whole feed down ("Control characters are not supported").
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 class StatusChangeFeed(Feed):
@@ -33,6 +41,13 @@ class StatusChangeFeed(Feed):
         if not settings.CLAIMDESK_API_PUBLIC and not request.user.is_authenticated:
             raise PermissionDenied("Sign in to read the status feed.")
         return super().__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj: object, request: HttpRequest) -> SyndicationFeed:
+        feed = super().get_feed(obj, request)
+        # Atom ids must be absolute IRIs; Django makes the links absolute, not the ids.
+        for item in feed.items:
+            item["unique_id"] = request.build_absolute_uri(item["unique_id"])
+        return feed
 
     def link(self) -> str:
         return reverse("api:status-change-list")
@@ -67,10 +82,12 @@ class StatusChangeFeed(Feed):
         # Atom's summary is type="html": readers render it, so the untrusted article text and
         # note are HTML-escaped here (format_html), not just XML-escaped by the generator.
         html = format_html(
-            "<p>“{}”</p><p>In: {}</p>", change.claim.sentence, change.claim.article.title
+            "<p>“{}”</p><p>In: {}</p>",
+            xml_text(change.claim.sentence),
+            xml_text(change.claim.article.title),
         )
         if change.note:
-            html += format_html("<p>Note: {}</p>", change.note)
+            html += format_html("<p>Note: {}</p>", xml_text(change.note))
         return html
 
     def item_link(self, change: StatusChange) -> str:
@@ -83,7 +100,7 @@ class StatusChangeFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, change: StatusChange) -> str:
-        return change.changed_by.username if change.changed_by else "Claim Desk"
+        return xml_text(change.changed_by.username) if change.changed_by else "Claim Desk"
 
     def item_pubdate(self, change: StatusChange) -> datetime:
         return change.created_at

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
+from claims.importers.records import to_utc
 from claims.models import Actor, Article, Claim, StatusChange
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ _BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A positive whole number (an object id); django-filter's NumberFilter takes decimals."""
 
@@ -36,6 +40,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "boolean"})  # a query string carries it as "true" or "false"
 class StrictBooleanFilter(django_filters.ChoiceFilter):
     """`true` or `false`, and an error for anything else.
 
@@ -51,6 +56,34 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         if value in ("", None):
             return qs
         return qs.filter(**{self.field_name: value == "true"})
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time that every database can compare with, converted to UTC.
+
+    PostgreSQL refuses UTC offsets beyond ±15:59 and Python cannot move 9999-12-31T23:59-14:00
+    to UTC: both were 500s, and are a 400 naming the parameter.
+    """
+
+    def to_python(self, value: object) -> object:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return to_utc(moment)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"Enter a date-time that can be compared: {exc}.", code="invalid"
+            ) from None
+
+
+class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        super().__init__(*args, **kwargs)
 
 
 class FilterSet(django_filters.FilterSet):
@@ -91,9 +124,7 @@ class ClaimFilter(FilterSet):
         field_name="in_article",
         help_text="false: claims no longer in their article's latest text (kept once reviewed).",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+    updated_since = UpdatedSinceFilter(
         help_text="ISO 8601 date-time; claims updated at or after it (e.g. 2026-11-25T03:00:00Z).",
     )
     q = django_filters.CharFilter(
@@ -122,9 +153,7 @@ class ClaimFilter(FilterSet):
 
 class ArticleFilter(FilterSet):
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
-    )
+    updated_since = UpdatedSinceFilter(help_text="ISO 8601 date-time; updated at or after it.")
     q = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", max_length=200, help_text="Title contains."
     )

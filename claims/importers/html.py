@@ -18,12 +18,34 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
 )
 _SNIFF_BYTES = 4096  # the HTML spec has browsers look for the declaration in the first 1024
+# A byte order mark wins over any declaration, as in browsers.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# What tells an article from a page of links or a sign-in form, which trafilatura's fallback
+# extractors turn into "Home" or "Username Password Log in": at least one sentence of some length.
+_MIN_SENTENCE_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_NO_ARTICLE = "no article text found in the HTML (only a headline, links or a form)"
 
 
 def decode_html(data: bytes) -> str:
     """The page's text, decoded by its BOM, its declared charset, or else as UTF-8."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        raise RecordInvalid(
+            "is UTF-32 text (it starts with a UTF-32 byte order mark); save it as UTF-8"
+        )
+    for bom, codec_name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec_name)
+            except UnicodeDecodeError as exc:
+                raise RecordInvalid(
+                    f"is not valid {codec_name.upper()} text as its byte order mark says "
+                    f"(bad bytes at byte {exc.start + len(bom)}); save it as UTF-8"
+                ) from None
     match = _META_CHARSET.search(data[:_SNIFF_BYTES])
     if match:
         declared = match[1].decode("ascii")
@@ -47,7 +69,7 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
-        raise RecordInvalid("no article text found in the HTML (only a headline, links or a form)")
+        raise RecordInvalid(_NO_ARTICLE)
     title = (doc.title or "").strip()
     if not title:
         raise RecordInvalid("no title found in the HTML (<title>, <h1> or og:title)")
@@ -55,8 +77,8 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
     # trafilatura repeats the headline as the first line of the text.
     if paragraphs and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
-    if not paragraphs:
-        raise RecordInvalid("no article text found in the HTML (only a headline, links or a form)")
+    if not any(_is_sentence(paragraph) for paragraph in paragraphs):
+        raise RecordInvalid(_NO_ARTICLE)
     body = "\n\n".join(paragraphs)
     url = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None
     return make_record(
@@ -69,3 +91,7 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
         agencies=credited_agencies(body),
         default_outlet=default_outlet,
     )
+
+
+def _is_sentence(paragraph: str) -> bool:
+    return len(paragraph.split()) >= _MIN_SENTENCE_WORDS and bool(_SENTENCE_END.search(paragraph))

@@ -20,6 +20,11 @@ def parse_jsonl_line(line: str, *, origin: str, default_outlet: str | None = Non
         data = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
         raise RecordInvalid(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        # json's decoder recurses once per [ or {: a line of 1,000 "[" exhausts the stack.
+        raise RecordInvalid("not an article: JSON nested too deeply") from None
+    except ValueError as exc:  # a number json will not convert, e.g. an integer of 5,000 digits
+        raise RecordInvalid(f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise RecordInvalid(f"expected a JSON object {{...}}, found a JSON {type(data).__name__}")
     if "body" not in data:

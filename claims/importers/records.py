@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -20,6 +20,16 @@ MAX_OUTLET = 200
 MAX_SOURCE_KEY = 600
 
 _SPACE = re.compile(r"\s+")
+# Characters no article text needs and that break what we publish: C0 controls other than tab and
+# line feed, DEL and the C1 controls (XML 1.0 refuses most of them, so the Atom feed could not be
+# written; terminals run ESC sequences), and U+FFFE/U+FFFF (not XML characters either).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# Line breaks other than "\n": vertical tab, form feed, carriage return, NEL.
+_LINE_BREAK = re.compile("\r\n|[\x0b\x0c\r\x85]")
+# Half a UTF-16 pair ("\ud800" in JSON) cannot be encoded as UTF-8, so neither stored nor shown.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# PostgreSQL refuses UTC offsets beyond ±15:59; real ones run from -12:00 to +14:00.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 
 
 class RecordInvalid(ValueError):
@@ -70,6 +80,25 @@ class RecordError:
         return f"{self.origin}: {self.message}"
 
 
+def clean_text(text: str) -> str:
+    """`text` with every line break as "\n", control characters removed and half surrogate pairs
+    replaced by U+FFFD: what every imported title, body and name goes through."""
+    text = _LINE_BREAK.sub("\n", text)
+    text = _SURROGATE.sub("\ufffd", text)
+    return _CONTROL.sub("", text)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware `moment` in UTC; ValueError (saying why) when no database could store it."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("its UTC offset is beyond ±15:59")
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("in UTC it falls before the year 1 or after 9999") from None
+
+
 def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
@@ -90,6 +119,7 @@ def make_record(
     body = _body_field(body)
     url = _url_field(url)
     outlet = _text_field("outlet", outlet, limit=MAX_OUTLET) or default_outlet
+    agencies = tuple(filter(None, (_SPACE.sub(" ", clean_text(name)).strip() for name in agencies)))
     for name in agencies:
         if len(name) > MAX_OUTLET:
             raise RecordInvalid(
@@ -111,7 +141,7 @@ def _text_field(name: str, value: object, *, required: bool = False, limit: int)
         value = ""
     if not isinstance(value, str):
         raise RecordInvalid(f'"{name}" must be text, not {type(value).__name__}')
-    value = _SPACE.sub(" ", value).strip()
+    value = _SPACE.sub(" ", clean_text(value)).strip()
     if required and not value:
         raise RecordInvalid(f'"{name}" is missing or empty')
     if len(value) > limit:
@@ -124,9 +154,9 @@ def _body_field(value: object) -> str:
         raise RecordInvalid('"body" (the article text) is missing')
     if not isinstance(value, str):
         raise RecordInvalid(f'"body" must be text, not {type(value).__name__}')
-    # Only the surrounding whitespace goes: the body is stored as imported, and claim offsets
-    # point into it.
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # Only control characters and the surrounding whitespace go: the body is stored as imported
+    # otherwise, and claim offsets point into it (extraction runs on this cleaned text).
+    value = clean_text(value).strip()
     if not value:
         raise RecordInvalid('"body" (the article text) is empty')
     return value
@@ -138,6 +168,8 @@ def _url_field(value: object) -> str | None:
     if not isinstance(value, str):
         raise RecordInvalid(f'"url" must be text, not {type(value).__name__}')
     value = value.strip()
+    if _CONTROL.search(value) or _SURROGATE.search(value):
+        raise RecordInvalid(f'"url" contains control characters: {value[:100]!r}')
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise RecordInvalid(f'"url" is not an absolute http(s) URL: {value[:100]!r}')
@@ -179,7 +211,10 @@ def parse_published(value: object) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    try:
+        return to_utc(parsed)
+    except ValueError as exc:
+        raise RecordInvalid(f'"published" cannot be stored: {text[:60]!r} ({exc})') from None
 
 
 def _dedupe(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:

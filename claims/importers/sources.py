@@ -6,6 +6,9 @@ a run goes on past it. Records stream one at a time: a large JSON Lines file is 
 
 from __future__ import annotations
 
+import codecs
+import io
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -19,7 +22,12 @@ FORMATS = ("txt", "html", "jsonl")
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 STDIN = "-"
 STDIN_ORIGIN = "<stdin>"
-_BINARY_SNIFF = 8192
+_SKIP_CHUNK = 1024 * 1024  # an over-long JSON line is skipped this much at a time, never held
+_BINARY = "looks like a binary file (it contains NUL bytes"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # BOM_UTF32_LE starts like BOM_UTF16_LE
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+logger = logging.getLogger(__name__)
 
 Item = ArticleRecord | RecordError
 
@@ -79,7 +87,8 @@ def read_paths(
 def read_file(
     path: Path, *, fmt: str, max_bytes: int, default_outlet: str | None = None
 ) -> Iterator[Item]:
-    origin = str(path)
+    # A file name that is not UTF-8 holds surrogate escapes, which no database or terminal takes.
+    origin = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     try:
         if not path.is_file():
             yield RecordError(origin, "not a regular file")
@@ -113,9 +122,7 @@ def _read_stdin(
     if fmt is None:
         fmt = sniff_format(data)
     if fmt == "jsonl":
-        yield from _read_jsonl_lines(
-            data.splitlines(keepends=True), STDIN_ORIGIN, max_bytes, outlet
-        )
+        yield from _read_jsonl(io.BytesIO(data), STDIN_ORIGIN, max_bytes, outlet)
         return
     yield _parse_document(data, fmt, STDIN_ORIGIN, outlet)
 
@@ -131,72 +138,130 @@ def sniff_format(data: bytes) -> str:
 
 
 def _parse_document(data: bytes, fmt: str, origin: str, default_outlet: str | None) -> Item:
-    problem = _binary_or_empty(data)
-    if problem:
-        return RecordError(origin, problem)
     try:
+        text = _decode_document(data, html=fmt == "html")
         if fmt == "html":
-            try:
-                html = decode_html(data)
-            except UnicodeDecodeError as exc:
-                return RecordError(origin, _not_utf8(data, exc, html=True))
-            return parse_html(html, origin=origin, default_outlet=default_outlet)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return RecordError(origin, _not_utf8(data, exc))
+            return parse_html(text, origin=origin, default_outlet=default_outlet)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return parse_text(text, origin=origin, default_outlet=default_outlet)
     except RecordInvalid as exc:
         return RecordError(origin, str(exc))
+    except Exception as exc:
+        return _unexpected(origin, exc)
+
+
+def _decode_document(data: bytes, *, html: bool) -> str:
+    """The text of a whole .txt or .html file; RecordInvalid says what is wrong with its bytes."""
+    if not data.strip():
+        raise RecordInvalid("the file is empty")
+    if data.startswith(_UTF32_BOMS):
+        raise RecordInvalid(
+            "is UTF-32 text (it starts with a UTF-32 byte order mark); save it as UTF-8"
+        )
+    if data.startswith(_UTF16_BOMS):
+        if html:
+            return decode_html(data)
+        try:
+            return data.decode("utf-16")  # the BOM says which byte order
+        except UnicodeDecodeError as exc:
+            raise RecordInvalid(
+                f"is not valid UTF-16 text as its byte order mark says (bad bytes at byte "
+                f"{exc.start + 2}); save it as UTF-8"
+            ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        # Anywhere in the file, not just its start: PostgreSQL cannot store a NUL character.
+        raise RecordInvalid(
+            f"{_BINARY}, the first at {_where(data, nul)}), not UTF-8 text; if it is UTF-16 "
+            "text, save it as UTF-8"
+        )
+    if html:
+        try:
+            return decode_html(data)
+        except UnicodeDecodeError as exc:
+            raise RecordInvalid(_not_utf8(data, exc, html=True)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordInvalid(_not_utf8(data, exc)) from None
 
 
 def _read_jsonl(
     handle: BinaryIO, origin: str, max_bytes: int, default_outlet: str | None
 ) -> Iterator[Item]:
-    head = handle.peek(_BINARY_SNIFF)[:_BINARY_SNIFF] if hasattr(handle, "peek") else b""
-    if b"\x00" in head:
-        yield RecordError(origin, "looks like a binary file (it contains NUL bytes), not text")
-        return
-    yield from _read_jsonl_lines(handle, origin, max_bytes, default_outlet)
-
-
-def _read_jsonl_lines(
-    lines: Iterable[bytes], origin: str, max_bytes: int, default_outlet: str | None
-) -> Iterator[Item]:
+    """One record or error per line; a line over `max_bytes` is reported, skipped, never read whole."""
     seen_any = False
-    for number, raw in enumerate(lines, start=1):
+    for number, (raw, size) in enumerate(_lines(handle, max_bytes), start=1):
         where = f"{origin}:{number}"
-        if len(raw) > max_bytes:
-            yield RecordError(where, _too_big(len(raw), max_bytes, what="line"))
+        first = not seen_any
+        if number == 1:
+            if raw.startswith(_UTF16_BOMS):  # also the UTF-32 ones
+                yield RecordError(
+                    origin,
+                    "is UTF-16 or UTF-32 text (it starts with a byte order mark); JSON Lines "
+                    "must be UTF-8: save it as UTF-8",
+                )
+                return
+            if raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+        if size > max_bytes:
+            seen_any = True
+            yield RecordError(where, _too_big(size, max_bytes, what="line"))
             continue
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
         if not raw.strip():
             continue
         seen_any = True
         if b"\x00" in raw:
+            if first:
+                # A binary file named .jsonl: one error, not one per "line" of binary data.
+                yield RecordError(
+                    where, f"{_BINARY}), not JSON Lines; the rest of the file was not read"
+                )
+                return
             yield RecordError(where, "contains NUL bytes: binary data, not a JSON line")
             continue
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield RecordError(where, f"is not UTF-8 text (bad byte 0x{raw[exc.start]:02X})")
-            continue
-        try:
-            yield parse_jsonl_line(line, origin=where, default_outlet=default_outlet)
-        except RecordInvalid as exc:
-            yield RecordError(where, str(exc))
+        yield _parse_jsonl(raw, where, default_outlet)
     if not seen_any:
         yield RecordError(origin, "the file is empty")
 
 
-def _binary_or_empty(data: bytes) -> str | None:
-    if not data.strip():
-        return "the file is empty"
-    if b"\x00" in data[:_BINARY_SNIFF]:
-        return "looks like a binary file (it contains NUL bytes), not text"
-    return None
+def _parse_jsonl(raw: bytes, where: str, default_outlet: str | None) -> Item:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RecordError(where, f"is not UTF-8 text (bad byte 0x{raw[exc.start]:02X})")
+    try:
+        return parse_jsonl_line(line, origin=where, default_outlet=default_outlet)
+    except RecordInvalid as exc:
+        return RecordError(where, str(exc))
+    except Exception as exc:
+        return _unexpected(where, exc)
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[tuple[bytes, int]]:
+    """(line, size) for each line; a line longer than `limit` comes as (its first bytes, size)."""
+    while line := handle.readline(limit + 1):
+        size = len(line)
+        if size > limit:
+            head = line
+            while not line.endswith(b"\n") and (line := handle.readline(_SKIP_CHUNK)):
+                size += len(line)
+            yield head[:16], size
+        else:
+            yield line, size
+
+
+def _unexpected(origin: str, exc: Exception) -> RecordError:
+    # A reader bug on one input must not end the run: the import writes as it reads, and the
+    # inputs after this one would be lost. The traceback goes to the log for whoever fixes it.
+    logger.error("reading %s failed", origin, exc_info=exc)
+    return RecordError(origin, f"could not be read (a bug in Claim Desk: {type(exc).__name__})")
+
+
+def _where(data: bytes, index: int) -> str:
+    line = data.count(b"\n", 0, index) + 1
+    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, *, html: bool = False) -> str:
@@ -241,9 +306,7 @@ def read_bytes(
         )
         return
     if fmt == "jsonl":
-        yield from _read_jsonl_lines(
-            data.splitlines(keepends=True), name, max_bytes, default_outlet
-        )
+        yield from _read_jsonl(io.BytesIO(data), name, max_bytes, default_outlet)
         return
     if len(data) > max_bytes:
         yield RecordError(name, _too_big(len(data), max_bytes))

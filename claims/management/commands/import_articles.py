@@ -7,6 +7,7 @@ changed ones are updated without losing any editor's review.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections import Counter
@@ -18,6 +19,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from claims.extraction import extract_claims_many
 from claims.importers import FORMATS, STDIN, read_paths
 from claims.services.imports import ArticleImportResult, Outcome, articles_import
+
+# Control characters in a title or file name would run as terminal escapes when echoed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` for one line of a terminal: each control character shown as an escape (\\x1b)."""
+    return _UNPRINTABLE.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
 
 
 class Command(BaseCommand):
@@ -129,7 +138,7 @@ class Command(BaseCommand):
 
     def _line(self, result: ArticleImportResult) -> str:
         if result.failed:
-            return self.style.ERROR(f"failed     {result.origin}: {result.error}")
+            return self.style.ERROR(f"failed     {printable(f'{result.origin}: {result.error}')}")
         detail = ""
         if result.outcome != Outcome.UNCHANGED:
             detail = (
@@ -138,7 +147,9 @@ class Command(BaseCommand):
                 + (f", {result.claims_retired} no longer in text" if result.claims_retired else "")
                 + ")"
             )
-        return f"{result.outcome:<10} {result.origin}  “{result.title}”{detail}"
+        return (
+            f"{result.outcome:<10} {printable(result.origin)}  “{printable(result.title)}”{detail}"
+        )
 
     def _summary(
         self,
@@ -154,11 +165,13 @@ class Command(BaseCommand):
             # Failures are listed whatever the verbosity: each is something to fix.
             self.stderr.write(self.style.ERROR("Failed:"))
             for result in failures:
-                self.stderr.write(f"  {result.origin}: {result.error}")
+                self.stderr.write(f"  {printable(f'{result.origin}: {result.error}')}")
         if verbosity < 1:
             return
         total = sum(counts.values())
-        rate = f", {total / elapsed:.1f} articles/s" if elapsed > 0 and total else ""
+        # The rate of articles written: failures cost next to nothing and would inflate it.
+        written = total - counts[Outcome.FAILED]
+        rate = f", {written / elapsed:.1f} articles/s" if elapsed > 0 and written else ""
         prefix = "Dry run, nothing saved: would have " if dry_run else ""
         line = (
             f"{prefix}{counts[Outcome.CREATED]} created, {counts[Outcome.UPDATED]} updated, "
