@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from rest_framework.permissions import SAFE_METHODS
 
 ERROR_BODY = {
     "type": "object",
@@ -25,6 +26,29 @@ def _error(description: str) -> dict[str, Any]:
 
 
 class ClaimDeskAutoSchema(AutoSchema):
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths = super().get_auth()
+        # drf-spectacular only knows DRF's own permission classes; ours say whether anonymous
+        # reading is allowed ({} in OpenAPI: "no authentication also works").
+        permissions = self.view.get_permissions()
+        if (
+            self.method in SAFE_METHODS
+            and permissions
+            and all(getattr(p, "allows_anonymous_reads", lambda: False)() for p in permissions)
+            and {} not in auths
+        ):
+            auths.append({})
+        return auths
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            # `?status=&kind=` (what the browsable API's filter form sends) means no filter,
+            # as in django-filter; a cursor must be the one the server gave.
+            if parameter["in"] == "query" and parameter["name"] != "cursor":
+                parameter["allowEmptyValue"] = True
+        return operation
+
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -8,6 +8,7 @@ DESC LIMIT n` costs the same on page 5,000 as on page 1.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connections
@@ -29,6 +30,31 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        # DRF quietly uses the default for `page_size=false` or `0`: like a bad filter, a page
+        # size that was not understood is a 400 naming it. Above the maximum, the maximum.
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        if not raw:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Enter a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                # Larger values are not refused: the page is cut to the maximum.
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = f"Results per page, up to {self.max_page_size}."
+        return parameters
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         # DRF answers a mangled cursor with 404; it is a bad parameter, so say so (400).

@@ -22,6 +22,10 @@ class ReadPublicWriteEditors(BasePermission):
     feed, the API and tests that switch it agree.
     """
 
+    def allows_anonymous_reads(self) -> bool:
+        """What the OpenAPI schema says about signing in to read."""
+        return settings.CLAIMDESK_API_PUBLIC
+
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return settings.CLAIMDESK_API_PUBLIC or bool(
@@ -32,6 +36,9 @@ class ReadPublicWriteEditors(BasePermission):
 
 class ReadAuthenticatedWriteEditors(ReadPublicWriteEditors):
     """Signed-in users may read (CLAIMDESK_API_PUBLIC=0); only editors may write."""
+
+    def allows_anonymous_reads(self) -> bool:
+        return False
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:

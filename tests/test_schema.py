@@ -4,8 +4,9 @@ Schemathesis generates requests from /api/schema/ (valid and invalid filters, id
 bodies) and sends them in-process through Django's WSGI handler. Each answer must not be a 5xx
 and must match the schema (status code documented, body shape, content type). It runs as an
 editor with a token, so the review endpoint is exercised for real and the anonymous throttle
-does not get in the way. The examples per operation are capped so the whole run takes well
-under a minute.
+does not get in the way. Every operation is its own pytest test (so `-n 2` runs them all), with
+valid requests (no 5xx, every answer as documented) and invalid ones (refused with a 4xx, never
+accepted). The examples per operation are capped so the whole run takes well under a minute.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -85,8 +88,39 @@ def test_interactive_docs_load_every_asset_from_this_server(client):
 
 
 # Loaded once at collection, from the app itself (the schema view needs no database).
-# (schemathesis.pytest.from_fixture would load it per test, but it does not work with pytest 9.)
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# One pytest test per operation and mode, with its own id. (schemathesis' own @schema.parametrize
+# gives every operation the same node id under pytest 9, so `pytest -n 2` ran only one of them.)
+OPERATIONS = {result.ok().label: result.ok() for result in schema.get_all_operations()}
+POSITIVE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+NEGATIVE_CHECKS = [not_a_server_error, negative_data_rejection]
+
+
+def test_every_operation_is_fuzzed():
+    assert {label.split(" ", 1)[1] for label in OPERATIONS} == EXPECTED_PATHS
+
+
+def test_schema_says_reading_needs_no_sign_in_and_filters_have_their_real_types(client):
+    document = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    claims = document["paths"]["/api/claims/"]["get"]
+    assert {} in claims["security"]  # anonymous reads are allowed
+    assert {} not in document["paths"]["/api/claims/{id}/review/"]["post"]["security"]
+    parameters = {p["name"]: p["schema"] for p in claims["parameters"]}
+    assert parameters["hedged"] == {"type": "boolean"}
+    assert parameters["in_article"] == {"type": "boolean"}
+    assert parameters["article"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1}
+
+
+def test_schema_says_reading_needs_sign_in_when_the_api_is_private(client, settings):
+    settings.CLAIMDESK_API_PUBLIC = False
+    document = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert {} not in document["paths"]["/api/claims/"]["get"]["security"]
 
 
 @pytest.fixture
@@ -116,23 +150,22 @@ def editor_token(db, wsgi_keeps_the_test_connection, editor, second_editor, outl
 
 
 @pytest.mark.slow
-@schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    # The same examples on every run (CI must not pass and fail by luck), and no example
-    # database left in the working tree.
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-def test_api_never_errors_and_always_matches_its_schema(case, editor_token):
-    case.call_and_validate(
-        headers={"Authorization": f"Token {editor_token}"},
-        checks=[
-            not_a_server_error,
-            status_code_conformance,
-            content_type_conformance,
-            response_schema_conformance,
-        ],
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_api_never_errors_and_always_matches_its_schema(label, mode, editor_token):
+    checks = POSITIVE_CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS
+
+    @given(case=OPERATIONS[label].as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=25,
+        deadline=None,
+        # The same examples on every run (CI must not pass and fail by luck), and no example
+        # database left in the working tree.
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
+    def run(case):  # type: ignore[no-untyped-def]
+        case.call_and_validate(headers={"Authorization": f"Token {editor_token}"}, checks=checks)
+
+    run()
