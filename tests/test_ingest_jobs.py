@@ -341,3 +341,19 @@ def test_feeds_command_lists_and_refuses_bad_input(db, server, capsys) -> None:
     call_command("feeds", "list")
     out = capsys.readouterr().out
     assert server.url("/f") in out and "Varna Herald" in out and "every 15 min" in out
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, jobs run as they commit
+def test_feeds_poll_command_reports_entries_and_errors(server, capsys) -> None:
+    content = "".join(f"<p>{p}</p>" for p in STORY)
+    items = [{"title": "Varna", "guid": "v1", "link": "http://wire.example/v1", "content": content}]
+    server.routes["/good"] = Reply(rss(items), content_type="application/rss+xml")
+    server.routes["/bad"] = Reply(b"gone", status=410)
+    ingest.feed_add(url=server.url("/good"), outlet_name="Good")
+    ingest.feed_add(url=server.url("/bad"), outlet_name="Bad")
+    call_command("feeds", "poll", "--wait", "--timeout", "60")
+    captured = capsys.readouterr()
+    assert "Polling 2 feed(s)." in captured.out and "Entries: 1 done." in captured.out
+    assert f"{server.url('/bad')}: {server.url('/bad')}: the server answered 410" in captured.err
+    call_command("feeds", "poll")
+    assert "Polling 0 feed(s)." in capsys.readouterr().out  # neither is due again yet

@@ -131,7 +131,7 @@ def test_submitting_from_the_review_ui_never_waits_for_the_import(queue, server,
     # No worker runs: the request only queues the job and answers.
     client = Client()
     client.force_login(editor)
-    response = client.post("/review/imports/add/", {"link": server.url("/report/1")})
+    response = client.post("/review/imports/add/", {"links": server.url("/report/1")})
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert job.state == State.QUEUED and server.hits("/report/1") == 0
