@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claims.importers.fetch import MAX_REDIRECTS, FetchError, fetch
 from tests.loopback import LoopbackServer, Reply
@@ -129,3 +131,29 @@ def test_conditional_get_returns_not_modified(server: LoopbackServer) -> None:
     assert get(server.url("/feed")).status == 200
     again = get(server.url("/feed"), headers={"If-None-Match": '"v1"'})
     assert again.not_modified and again.body == b""
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.text(max_size=500).map(
+            lambda t: f"<rss version='2.0'><channel>{t}</channel></rss>".encode()
+        ),
+        st.text(max_size=300).map(
+            lambda t: (
+                f"<feed xmlns='http://www.w3.org/2005/Atom'><entry><id>{t}</id></entry></feed>".encode()
+            )
+        ),
+    )
+)
+def test_any_bytes_give_entries_or_a_named_feed_error(data: bytes) -> None:
+    from claims.importers.feeds import FeedInvalid, parse_feed
+
+    try:
+        entries = parse_feed(data, origin="http://wire.example/rss")
+    except FeedInvalid as exc:
+        assert str(exc).startswith("http://wire.example/rss: not an RSS or Atom feed")
+    else:
+        assert all(entry.key and len(entry.key) <= 600 for entry in entries)
+        assert len({entry.key for entry in entries}) == len(entries)
