@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from claims.admin.review import HTTPS_URL_FIELDS
 from claims.models import Feed, FeedEntry, ImportJob
 from claims.permissions import REVIEW_PERMISSION
 from claims.services import ingest
@@ -52,6 +53,7 @@ class FeedAdmin(admin.ModelAdmin):
         "last_error",
     )
     actions = ("poll_now",)
+    formfield_overrides = HTTPS_URL_FIELDS
 
     def save_model(self, request: HttpRequest, obj: Feed, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if not change:
