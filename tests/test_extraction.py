@@ -165,3 +165,14 @@ def test_articles(case: dict) -> None:
     claims = extract_claims(case["text"])
     _check(case, [c for c in claims if c.kind != "attribution"], case["figures"])
     _check(case, [c for c in claims if c.kind == "attribution"], case["attributions"])
+
+
+def test_speech_act_classes_are_disjoint_data() -> None:
+    # Each speech verb has one class, whose test (attributions.py) says what it needs around it.
+    from claims.extraction.lexicon import REPORTING_VERBS, SPEECH_ACTS, SPEECH_CLASS
+
+    seen: set[str] = set(REPORTING_VERBS)
+    for name, lemmas in SPEECH_ACTS.items():
+        assert not lemmas & seen, (name, lemmas & seen)
+        seen |= lemmas
+        assert all(SPEECH_CLASS[lemma] == name for lemma in lemmas)

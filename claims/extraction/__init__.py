@@ -57,10 +57,20 @@ Figures (kind "casualty" or "arrest")
   figure of 1; `subject` is the full name where the article gives one.
 - "N of them/those/whom" is part of a count already given and not a figure ("two of them
   critically"), unless it is the subject of its own clause ("12 of them remain in custody").
+- Counts without their verb are figures: "with nearly 2,000 more in custody" and "400 others
+  under arrest" (detained, arrested), "It recorded a further 97 in Portsel and 58 in Tirgu" (the
+  count of the sentence before), "attributed 71 deaths to shelling and 37 to landmines", "with
+  412 police and 276 civilians killed"; so are "those held", "held for 48 hours", "delivered
+  to police stations" (detained). "X was among those jailed" is a figure of one.
+- A figure in a "whether" or "if" clause ("declined to say whether she was in custody") is not
+  stated, so it is not a figure.
 - Not figures: dates, years, ages ("Richard Vance, 61,"), clock times ("14.05 GMT"), animals
   ("300 livestock"), money, percentages, times, distances, counts of things
   with no casualty/arrest word ("400 vehicles destroyed"), "one of the ...", "no one", negated
   outcomes ("were not arrested").
+- A description of one person beside a name has the name as `subject`: "Tomas Reyl, a student
+  who was detained ...", "a 70-year-old imam, Sheikh Abdullah Mansour". "counted 4,380 arrests
+  of protesters" and "1,480 civilian deaths" name who it happened to.
 - `subject` is the counted noun with its classifiers ("law enforcement officials"); `agent` is
   who did it ("security forces killed ...", "killed by ...", "X has been blamed for ... deaths").
   For "the bodies of ..." only a "by" phrase names the agent: whoever pulled out or found the
@@ -74,6 +84,26 @@ Attributions (kind "attribution")
   quotation, which continues the previous speaker). Sentences of a quotation before its cue are
   not claims of their own. A passive accusation with nobody named ("X has been blamed for ...")
   is an attribution with no speaker.
+- Speech acts beyond "said" are cues by class (`lexicon.SPEECH_ACTS`), each with what it
+  needs around it: manner ("joked", "shouted", "recounted") a quotation or a clause;
+  evaluation ("blasted", "derided", "thanked", "echoed", "boasted", "hit out at") an object,
+  clause or quotation, and those as often deeds ("defended", "attacked") a clause, a quotation
+  or a speech setting; topic ("spoke about", "talked of", "discussed", "referred to") a topic;
+  writing ("emailed that", "wrote in a memo that", "issued a statement condemning ...",
+  "released figures showing ..."); tallies ("has counted 4,380 arrests", "keeps a tally of",
+  "documents the deaths of"). Any verb set in speech is a cue: "In an interview with CNN, the
+  senator defended ...", "Speaking to reporters, the minister dismissed ...". The perfect and
+  progressive count ("has repeatedly said", "was telling reporters").
+- Also sources: "by Detention Watch's count" (like "according to"), "Its claim that the officers
+  were attacked could not be verified" (the owner's claim, hedged by its own sentence), a
+  finite clause with its own subject ("... stalled after Senator X blasted the provision"), "X
+  closed by telling ...", a rival in an aside ("..., a claim the Greens rejected as
+  "nonsense""), and "according to X" reporting a speech act ("She spoke about her son, according
+  to a spokesperson": both speak).
+- Not attributions: a speech verb in the infinitive of intending or refusing ("wants to talk
+  about", "plans to announce", "declined to discuss"), "spoke on condition of anonymity",
+  "spoke to reporters" alone, "called his wife", "a group called ...", "called a congress",
+  "The memo was released by her office", "were quick to respond".
 - Not attributions: cues with a modal that puts them in the future or makes them a demand
   ("should disclose", "will announce"; "can confirm" is a statement), "refused/declined to
   comment", "was unable to / it was not possible to / is difficult to confirm", a reduced passive
@@ -83,12 +113,17 @@ Attributions (kind "attribution")
   a claim contradicted by rights groups, which say at least three died", "with Armenia saying
   nine ... and Azerbaijan saying four ...".
 - `direct` is true when the sentence quotes the speaker: a quotation of two or more words next
-  to the cue or close under it in the parse, or a quoted one-word predicate ("said she was
-  "appalled""). Scare-quoted names ("so-called "reforms"", "killed 20 "terrorists"") and
-  quoted names deep in the content ("charges of "inciting subversion"") do not count.
+  to the cue or in what was said (also for "according to the documents, ... "no record""), or a
+  quoted one-word predicate ("said she was "appalled"", "rejected as "nonsense""). Scare-quoted
+  names ("so-called "reforms"", "killed 20 "terrorists""), the name of a charge ("charges of
+  "inciting subversion"") and another speaker's quotation in the same sentence do not count.
 - `speaker` is resolved within the article: "he"/"she" -> a person named earlier in the same
-  sentence, else the previous speaker; "the president" -> the last person titled president;
-  "the group" -> the last organisation that spoke; "Tokayev" -> "Kassym-Jomart Tokayev".
+  sentence, else the person who is the subject of the sentence just before (named after the
+  last speaker spoke), else the previous speaker; "the president" -> the last person titled
+  president; "the Kansas Republican" (a party word) -> the person who spoke last; "the group"
+  -> the last organisation that spoke, and "it" after unnamed people ("witnesses") -> the last
+  organisation that spoke; "Tokayev" -> "Kassym-Jomart Tokayev"; "documents seen by the
+  Herald" are the documents', not the Herald's.
   `speaker_text` keeps the words of the text; `speaker_aliases` lists the other names used
   for the same actor in the article. `speaker_kind` is person (named), organisation, or group
   (unnamed people: "witnesses", "one woman").
@@ -106,6 +141,11 @@ Attributions (kind "attribution")
 Hedges (`hedges`, any kind)
 - "He did not provide evidence for the claims" / "offered no proof" counts as a sentence
   saying figures could not be verified (the rules below).
+- "on suspicion of espionage" is no hedge, nor is "who had been expected to support" ("expected
+  to" hedges only "expected to have died").
+- A sentence that doubts one party's claims ("The rebels' claims could not be verified", "He did
+  not provide evidence for the claim") hedges that party's claims only, in the nearest paragraph
+  that has them; "Its claim that X could not be verified" hedges only itself.
 - Sentence markers: reportedly, allegedly, purportedly, unconfirmed, "without proof/evidence",
   "without providing evidence", "claimed that ...", "alleged", "suspected" (not "those
   suspected of ..."), "the reported ...", "said to", "believed to".

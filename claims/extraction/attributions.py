@@ -15,17 +15,30 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.lexicon import (
+    CLAIM_NOUNS,
     CUE_VERBS,
+    DEED_EVALUATIONS,
     DIRECTIVE_CUES,
     DOCUMENT_NOUNS,
     HEARSAY_VERBS,
+    INTENTION_VERBS,
+    NOT_TOPICS,
+    OUTCOME_NOUNS,
+    PHRASAL_EVALUATIONS,
+    PUBLISHED_NOUNS,
     QUOTE_CHARS,
     RELATIVE_PRONOUNS,
+    REPORTING_VERBS,
+    SETTING_PARTICIPLES,
+    SOURCE_NOUNS,
+    SPEECH_CLASS,
+    SPEECH_SETTINGS,
     TOLL_NOUNS,
     WEAK_CUES,
 )
 from claims.extraction.mentions import antecedent, with_conjuncts
 from claims.extraction.model import is_paragraph_break
+from claims.extraction.outcomes import verb_outcome
 
 # "Reuters was unable to confirm", "The figures are difficult to verify": not a speaker's claim.
 _NO_SPEAKER_ADJECTIVES = frozenset({"unable", "impossible", "possible", "difficult", "hard", "easy",
@@ -171,13 +184,19 @@ def subject_of(verb: Token, *, passive_agent: bool = True) -> Token | None:
             return antecedent(person) if person is not None else None
         if current.dep_ in ("xcomp", "advcl", "conj"):
             current = current.head
+        elif _by_saying(current):
+            current = current.head.head  # "closed by telling ...": whoever closed
         elif current.dep_ == "acomp" and current.i != verb.i:
             current = current.head  # "was quick to deny": through the adjective to its verb
         elif current.dep_ == "acl":
             noun = current.head
             # "Russian airstrikes killed six" misparsed as a reduced relative: the noun is the
             # doer. But "posted a video claiming ..." -> whoever posted it.
-            active = current.tag_ != "VBN" or any(c.dep_ == "dobj" for c in current.children)
+            active = (
+                current.tag_ != "VBN"
+                or any(c.dep_ == "dobj" for c in current.children)
+                or _misparsed_main_verb(current)
+            )
             if noun.lemma_.lower() not in DOCUMENT_NOUNS and active:
                 return antecedent(noun)
             current = noun.head
@@ -238,9 +257,22 @@ def _has_clause(verb: Token) -> bool:
         return True
     # "noted on page 14 of the report that 700 ...": a "that" clause the parser hung on a noun
     # after the verb (a relative "that" would be the clause's subject, not its marker).
-    return any(
-        t.dep_ == "mark" and t.lower_ == "that" and t.head.dep_ in ("acl", "advcl") and t.i > verb.i
-        for t in verb.subtree
+    return any(t.i > verb.i and _complementizer(t) for t in verb.subtree)
+
+
+def _complementizer(token: Token) -> bool:
+    """A "that" opening a reported clause, however the parser hung it: as a marker under a
+    noun ("noted on page 14 of the report that ..."), or as a relative pronoun whose clause has
+    an object or subject of its own ("recounted in a column that he had faced a standoff")."""
+    if token.lower_ != "that":
+        return False
+    if token.dep_ == "mark":
+        return token.head.dep_ in ("acl", "advcl", "relcl")
+    clause = token.head
+    return (
+        token.dep_ in ("dobj", "nsubj")
+        and clause.dep_ in ("relcl", "acl")
+        and any(c.dep_ == token.dep_ and c.i != token.i for c in clause.children)
     )
 
 
@@ -254,7 +286,12 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         and verb.head.lower_ == "with"
         and any(c.dep_ == "nsubj" for c in verb.children)
     )
-    if verb.dep_ not in _CUE_DEPS and not _quoted_as_saying(verb) and not with_saying:
+    if (
+        verb.dep_ not in _CUE_DEPS
+        and not _quoted_as_saying(verb)
+        and not with_saying
+        and not _by_saying(verb)
+    ):
         return False
     if any(c.dep_ == "neg" for c in verb.children):
         return False  # "did not say", "declined to comment" is not a claim
@@ -267,8 +304,14 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     modal_from = (verb, verb.head) if verb.dep_ == "conj" else (verb,)
     if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for v in modal_from for c in v.children):
         return False  # "the junta should disclose ...", "will announce": nothing said yet
-    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ("refuse", "decline", "fail"):
-        return False  # "have refused to acknowledge holding them", "declined to confirm"
+    if (
+        verb.dep_ == "xcomp"
+        and verb.head.lemma_.lower() in INTENTION_VERBS
+        and any(c.tag_ == "TO" for c in verb.children)
+    ):
+        # "have refused to acknowledge holding them", "wants to talk about the deficit",
+        # "plans to announce": nothing said yet ("continues to claim", "went on to say" are).
+        return False
     if verb.dep_ == "xcomp" and _unable(verb):
         return False  # "it was not possible to confirm", "Reuters was unable to verify"
     if (
@@ -282,8 +325,9 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         and verb.head.lemma_.lower() not in DOCUMENT_NOUNS
         and not any(c.dep_ == "agent" for c in verb.children)
         # "A security source confirmed to Crisis Group that ...", parsed as a noun phrase: a
-        # past-tense verb on the sentence's root noun is its main verb.
-        and not (verb.tag_ == "VBD" and verb.head.dep_ == "ROOT" and verb.head.i < verb.i)
+        # past-tense verb on the sentence's root noun is its main verb (so is a participle
+        # with a clause: "Its spokesman, Yusuf Darwish, posted on Telegram that ...").
+        and not _misparsed_main_verb(verb)
     ):
         # "a rally calling for ...": only a document speaks for its author, or a source named
         # by "by" ("the figure, reported by the state news channel").
@@ -294,6 +338,7 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
         and not any(c.dep_ == "mark" and c.lower_ in _REPORTING_MARKS for c in verb.children)
         # "..., the rebels, who said 40 soldiers had died": a relative clause misparsed
         and not any(c.dep_ == "nsubj" and c.lower_ in ("who", "which") for c in verb.children)
+        and not _reported_event(verb)
     ):
         # "after criticizing ...": a circumstance, not a report; but "..., while local media
         # put the figure at nearly 200" sets a second source against the first.
@@ -310,16 +355,194 @@ def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
             or any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)
         )
     if lemma == "call":
-        # "called for an inquiry", "called on the army to ..." - not "can call 13YARN on ..."
+        # "called for an inquiry", "called on the army to ...", "has called the referendum
+        # ... "a constitutional coup"" - not "can call 13YARN on ...", "called his wife"
+        if any(c.dep_ == "dobj" for c in verb.children) and any(
+            t.text in QUOTE_CHARS for t in verb.subtree if t.i > verb.i
+        ):
+            return True
         return _has_clause(verb) or (
             not any(c.dep_ == "dobj" for c in verb.children)
             and any(c.dep_ == "prep" and c.lower_ in ("for", "on", "upon") for c in verb.children)
         )
     if lemma == "claim" and not _has_clause(verb):
         return False  # "claimed responsibility" is not reported speech about the facts
+    speech_class = SPEECH_CLASS.get(lemma)
+    if speech_class is not None:
+        return _CLASS_TESTS[speech_class](verb, sentence_has_quote)
     if lemma in WEAK_CUES:
-        return _has_clause(verb) or sentence_has_quote
+        # "Speaking to reporters, the commissioner dismissed the criticism": in a speech
+        # setting the weak verb is a report too.
+        return _has_clause(verb) or sentence_has_quote or _in_speech_setting(verb)
     return True
+
+
+def _has_finite_clause(verb: Token) -> bool:
+    """A reported clause ("joked that ...", "recounted how ..."), not an infinitive ("shouted
+    at the crowd to disperse" is an order)."""
+    return any(c.dep_ == "ccomp" for c in verb.children) or (
+        _has_clause(verb) and not any(c.dep_ in ("xcomp", "oprd") for c in verb.children)
+    )
+
+
+def _manner_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    """ "“...,” the governor joked", "recounted how officers dragged her": a way of speaking
+    reports speech only with what was said."""
+    return sentence_has_quote or _has_finite_clause(verb)
+
+
+def _evaluation_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    """ "blasted the budget", "thanked the troops", "boasted that ...", "hit out at": a judgement
+    aimed at something. Verbs that are as often deeds ("defended the town") need words: a
+    clause, a quotation or a speech setting."""
+    lemma = verb.lemma_.lower()
+    particles = PHRASAL_EVALUATIONS.get(lemma)
+    if particles is not None and not any(
+        c.dep_ == "prt" and c.lower_ in particles for c in verb.children
+    ):
+        return False  # "shelling hit the town", not "hit out at the government"
+    if _has_clause(verb) or _in_speech_setting(verb):
+        return True
+    if lemma in DEED_EVALUATIONS:
+        # A quotation of its own: "defended the arrests as “necessary”".
+        return any(t.text in QUOTE_CHARS for t in verb.subtree)
+    return sentence_has_quote or any(c.dep_ in ("dobj", "prep", "prt") for c in verb.children)
+
+
+def _topic_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    """ "spoke about the need for ...", "talked of betrayal", "discussed the proposal",
+    "referred to the protesters as ...". Not "spoke on condition of anonymity" or "spoke to
+    reporters" alone, and "Speaking to reporters, ..." is a setting for the verb it hangs on."""
+    if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN"):
+        return False
+    lemma = verb.lemma_.lower()
+    if _has_finite_clause(verb):
+        return True
+    if sentence_has_quote and verb.dep_ in ("ROOT", "conj", "parataxis"):
+        return True
+    preps = {
+        c.lower_
+        for c in verb.children
+        if c.dep_ == "prep"
+        and not any(g.lemma_.lower() in NOT_TOPICS for g in c.children if g.dep_ == "pobj")
+    }
+    if lemma in ("speak", "talk"):
+        return bool(preps & {"about", "of", "on", "against"}) or any(
+            c.dep_ == "prt" and c.lower_ == "out" for c in verb.children
+        )
+    if lemma == "refer":
+        return "to" in preps
+    if lemma == "elaborate":
+        return "on" in preps
+    return any(c.dep_ == "dobj" for c in verb.children)  # "discussed", "mentioned"
+
+
+def _writing_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    """ "emailed staff that ...", "texted: “...”"; a publishing verb with what it put out:
+    "issued a statement", "released figures" (not "released the detainees")."""
+    if verb.lemma_.lower() in ("release", "issue", "circulate", "pen", "publish"):
+        # What the document says must be there too: "issued a statement condemning ...",
+        # "released figures showing ..." (not "The memo was released by her office").
+        return any(
+            c.dep_ == "dobj"
+            and c.lemma_.lower() in PUBLISHED_NOUNS
+            and any(
+                g.dep_ in ("acl", "relcl", "ccomp")
+                or (g.dep_ == "prep" and g.lower_ in ("on", "about", "into"))
+                for g in c.children
+            )
+            for c in verb.children
+        ) or (sentence_has_quote and any(c.dep_ == "dobj" for c in verb.children))
+    return _has_clause(verb) or sentence_has_quote
+
+
+def _tally_cue(verb: Token, sentence_has_quote: bool) -> bool:
+    """ "has counted 4,380 arrests of protesters", "keeps a tally of 2,315 arrests", "documents
+    the deaths of 11 people", "recorded a further 97": a count kept by whoever keeps it (not
+    "counted the votes", "recorded an album")."""
+    if _has_finite_clause(verb):
+        return True  # "documented that ..."
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    if verb.lemma_.lower() == "keep":
+        return any(o.lemma_.lower() in TOLL_NOUNS | SOURCE_NOUNS for o in objects)
+    return any(t.like_num or t.lemma_.lower() in OUTCOME_NOUNS for o in objects for t in o.subtree)
+
+
+_CLASS_TESTS = {
+    "tally": _tally_cue,
+    "manner": _manner_cue,
+    "evaluation": _evaluation_cue,
+    "topic": _topic_cue,
+    "writing": _writing_cue,
+}
+
+
+def _in_speech_setting(verb: Token) -> bool:
+    """Whether the verb is set in speech: "in an interview with CNN", "at a news conference",
+    "in a statement", or a participle before it ("Speaking to reporters, ...", "Asked about the
+    arrests, ...")."""
+    for child in verb.children:
+        setting = child.dep_ == "prep" and child.lower_ in ("in", "at", "during", "on")
+        if setting and any(
+            g.dep_ == "pobj" and g.lemma_.lower() in SPEECH_SETTINGS for g in child.children
+        ):
+            return True
+        if (
+            child.dep_ == "advcl"
+            and child.i < verb.i
+            and child.tag_ in ("VBG", "VBN")
+            and child.lemma_.lower() in SETTING_PARTICIPLES
+        ):
+            return True
+    return False
+
+
+# Verbs a speech setting does not turn into a report: "In a statement, the group was ...".
+_NOT_SETTING_VERBS = frozenset({"be", "have", "do", "get", "go", "come", "become", "seem"})
+
+
+def _setting_cue(verb: Token) -> bool:
+    """A verb that is no speech verb, set in speech: "In an interview with CNN, the senator
+    defended the arrests", "Speaking to the BBC, the minister dismissed ..."."""
+    if verb.pos_ != "VERB" or verb.dep_ not in ("ROOT", "conj"):
+        return False
+    lemma = verb.lemma_.lower()
+    if lemma in CUE_VERBS | _NOT_SETTING_VERBS | INTENTION_VERBS or verb_outcome(verb):
+        return False  # "Asked about the memo, Lyle declined to say": nothing said
+    if is_passive(verb) or any(c.dep_ == "neg" for c in verb.children):
+        return False
+    if any(c.tag_ == "MD" and c.lower_ in _NOT_SAID_MODALS for c in verb.children):
+        return False
+    if not any(c.dep_ in ("dobj", "ccomp", "prep", "xcomp") for c in verb.children):
+        return False
+    if verb.dep_ == "conj" and not _in_speech_setting(verb):
+        return verb.head.pos_ == "VERB" and _in_speech_setting(verb.head)
+    return _in_speech_setting(verb)
+
+
+# Conjunctions of a clause that has not happened: "if the minister says ...", "unless ...".
+_HYPOTHETICAL_MARKS = frozenset({"if", "unless", "until", "whether", "once", "lest"})
+
+
+def _reported_event(verb: Token) -> bool:
+    """ "... stalled after Minority Leader Dale Hutchens blasted the provision", "hours after a
+    leaked memo suggested ...": a finite clause with a subject of its own tells of something
+    said, unlike "after criticizing ..." or "if the minister says ..."."""
+    return any(
+        c.dep_ == "nsubj" and c.pos_ in ("PROPN", "NOUN") for c in verb.children
+    ) and not any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL_MARKS for c in verb.children)
+
+
+def _misparsed_main_verb(verb: Token) -> bool:
+    """A verb hung as a reduced relative on the sentence's root noun, which is really the main
+    verb: "A security source confirmed to Crisis Group that ...", "Its spokesman, Yusuf
+    Darwish, posted on Telegram that ..."."""
+    return (
+        verb.dep_ == "acl"
+        and verb.head.dep_ == "ROOT"
+        and verb.head.i < verb.i
+        and (verb.tag_ == "VBD" or (verb.tag_ == "VBN" and _has_clause(verb)))
+    )
 
 
 def _unable(cue: Token) -> bool:
@@ -338,6 +561,11 @@ def _unable(cue: Token) -> bool:
         or any(c.dep_ == "neg" for c in be.children)
         or any(c.dep_ == "nsubj" and c.lower_ == "it" for c in be.children)
     )
+
+
+def _by_saying(verb: Token) -> bool:
+    """ "Reid closed by telling the prime minister ...", "responded by saying ..."."""
+    return verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ == "by"
 
 
 def _quoted_as_saying(verb: Token) -> bool:
@@ -379,6 +607,13 @@ def _contrasted(verb: Token) -> bool:
         return True
     if verb.dep_ != "relcl":
         return False
+    if (
+        verb.lemma_.lower() in _DISPUTING_VERBS
+        and verb.head.lemma_.lower() in CLAIM_NOUNS
+        and verb.head.dep_ in ("appos", "npadvmod")
+        and any(c.dep_ == "nsubj" and c.lower_ not in RELATIVE_PRONOUNS for c in verb.children)
+    ):
+        return True  # "..., a claim the Green Party rejected as "nonsense""
     source = verb.head  # "rights groups", the relative clause's antecedent
     disputing = source.head.head if source.dep_ == "pobj" else None  # "contradicted by"
     return (
@@ -404,11 +639,16 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         return frozenset(indices), (min(indices), max(indices) + 1)
     if verb.dep_ == "relcl" and not any(c.dep_ in _CONTENT_DEPS for c in verb.children):
         noun = verb.head
-        if noun.dep_ in ("npadvmod", "appos") and noun.head.pos_ in ("VERB", "AUX"):
+        main = noun.head
+        if noun.lemma_.lower() in CLAIM_NOUNS:
+            # "said the army had shelled the town, a charge the rebels denied": the clause of
+            # the noun the appositive hangs on.
+            while main.pos_ not in ("VERB", "AUX") and main.head.i != main.i:
+                main = main.head
+        if noun.dep_ in ("npadvmod", "appos") and main.pos_ in ("VERB", "AUX"):
             # "X accused the police of ..., a charge the government denied": what was denied
             # is the sentence the appositive comments on, not the appositive itself.
             skip = {t.i for t in noun.subtree}
-            main = noun.head
             rest = [
                 t.i
                 for t in main.subtree
@@ -424,17 +664,15 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
             return indices, (noun.left_edge.i, noun.i + 1)
         if child.dep_ in _CONTENT_DEPS or (child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS):
             parts.append(child)
+        elif child.dep_ == "prt" and verb.lemma_.lower() in PHRASAL_EVALUATIONS:
+            parts.append(child)  # "hit out at the decision"
         elif child.dep_ == "advcl" and child.tag_ == "VBG":
             parts.append(child)  # "..., declaring they will face consequences"
     if not parts:
         doc = sent.doc
         # "said in a statement that ...", with the clause misattached: from "that" on.
         mark = next(
-            (
-                t
-                for t in doc[verb.i + 1 : verb.right_edge.i + 1]
-                if t.dep_ == "mark" and t.lower_ == "that"
-            ),
+            (t for t in doc[verb.i + 1 : verb.right_edge.i + 1] if _complementizer(t)),
             None,
         )
         if mark is not None:
@@ -461,7 +699,7 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         if not rest:
             return frozenset(), (verb.i, verb.i)
         return frozenset(rest), (min(rest), max(rest) + 1)
-    if verb.lemma_.lower() in DIRECTIVE_CUES and any(p.dep_ in ("prep", "dobj") for p in parts):
+    if _acts_on_object(verb) and any(p.dep_ in ("prep", "dobj", "prt") for p in parts):
         # "called for an independent investigation", "accused the police of using live
         # ammunition": without the cue the content would start at "for ..." or read as if the
         # police were what was said.
@@ -471,6 +709,17 @@ def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
         indices.update(t.i for t in part.subtree)
     start, end = min(indices), max(indices) + 1
     return frozenset(indices), (start, end)
+
+
+def _acts_on_object(verb: Token) -> bool:
+    """Cues whose object is what they act on, not what was said: "called for an inquiry",
+    "blasted the budget", "spoke about the need for ...", "defended the arrests"."""
+    lemma = verb.lemma_.lower()
+    return (
+        lemma in DIRECTIVE_CUES
+        or SPEECH_CLASS.get(lemma) in ("evaluation", "topic")
+        or lemma not in CUE_VERBS
+    )
 
 
 # Right-hand dependents of a cue that are not part of what was said: another clause
@@ -487,16 +736,63 @@ def _with_cue(verb: Token) -> tuple[frozenset[int], tuple[int, int]]:
     for child in verb.rights:
         if child.dep_ in _NOT_CONTENT or (child.dep_ == "advcl" and child.tag_ != "VBG"):
             continue
+        if child.dep_ == "prep" and any(
+            g.lemma_.lower() in SPEECH_SETTINGS for g in child.children if g.dep_ == "pobj"
+        ):
+            continue  # "... in an interview with CNN": where it was said, not what
         indices.update(t.i for t in child.subtree)
     # Leading particles stay with the verb ("called off" is rare; "called on" is a prep).
     start, end = min(indices), max(indices) + 1
     return frozenset(indices), (start, end)
 
 
+def _nominal_cue(noun: Token, sent: Span) -> Cue | None:
+    """A source named by a noun phrase: "by Detention Watch's count" (like "according to"), and
+    "Its claim that the officers were attacked could not be verified" (the owner's claim, its
+    content the "that" clause)."""
+    if noun.pos_ != "NOUN":
+        return None
+    lemma = noun.lemma_.lower()
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None:
+        return None
+    if lemma in SOURCE_NOUNS and noun.dep_ == "pobj" and noun.head.lower_ == "by":
+        # "..., by Detention Watch's count": the rest of the sentence is the owner's.
+        skip = {t.i for t in noun.head.subtree}
+        content = frozenset(t.i for t in sent if t.i not in skip and not t.is_punct)
+        if not content:
+            return None
+        return Cue(noun, (owner,), content, (min(content), max(content) + 1), True)
+    if lemma in CLAIM_NOUNS and noun.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        clause = next(
+            (
+                c
+                for c in noun.children
+                if c.dep_ in ("acl", "ccomp", "relcl")
+                and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+            ),
+            None,
+        )
+        if clause is None:
+            return None
+        content = frozenset(t.i for t in clause.subtree if not t.is_punct)
+        return Cue(noun, (owner,), content, (min(content), max(content) + 1))
+    return None
+
+
+def _reporting_cue_around(cue: Cue, cues: list[Cue]) -> bool:
+    return any(
+        cue.marker.i in other.content and other.marker.lemma_.lower() in REPORTING_VERBS
+        for other in cues
+        if other is not cue
+    )
+
+
 def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
     """Cues of one sentence, outermost first, nested ones dropped."""
     # Quotation marks in or right around the sentence (a quote may close in the next one).
-    has_quote = any(q.start - 1 <= sent.end and q.end >= sent.start for q in quotes)
+    # ('“Get out!” the chairman shouted.' is split after the closing mark: it still counts.)
+    has_quote = any(q.start - 1 <= sent.end and q.end >= sent.start - 1 for q in quotes)
     cues: list[Cue] = []
     for token in sent:
         if quoted[token.i] >= 0:
@@ -513,7 +809,11 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
                 span = (min(content), max(content) + 1) if content else (token.i, token.i)
                 cues.append(Cue(token, tuple(with_conjuncts(pobj)), content, span, True))
             continue
-        if not _is_cue(token, has_quote):
+        nominal = _nominal_cue(token, sent)
+        if nominal is not None:
+            cues.append(nominal)
+            continue
+        if not (_is_cue(token, has_quote) or _setting_cue(token)):
             continue
         subject = subject_of(token)
         if subject is None and not is_passive(token):
@@ -539,11 +839,17 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
         for c in cues
         if _contrasted(c.marker)
         or _second_speaker(c.marker)
+        # "... hours after a leaked memo suggested ...": an event of its own, told in passing
+        or (c.marker.dep_ == "advcl" and _reported_event(c.marker))
+        # "She spoke about her son ..., according to a spokesperson": the source of the
+        # report of a speech act, not part of what was said
+        or (c.according and not _reporting_cue_around(c, cues))
         or not any(c.marker.i in o.content and c.marker.i > o.marker.i for o in cues if o is not c)
     ]
     verbs = [c for c in outer if not c.according and not _contrasted(c.marker)]
-    if verbs:
+    if any(c.marker.lemma_.lower() in REPORTING_VERBS for c in verbs):
         # "..., Syniehubov said, according to Reuters": the cue verb names the source; the
-        # agency is only the channel it reached us through.
+        # agency is only the channel it reached us through. But "She spoke about her son ...,
+        # according to a spokesperson" reports a speech act: the spokesperson is a source too.
         outer = [c for c in outer if c in verbs or _contrasted(c.marker)]
     return outer

@@ -18,15 +18,18 @@ from spacy.tokens import Span, Token
 from claims.extraction.attributions import is_passive, subject_of
 from claims.extraction.lexicon import (
     ANIMAL_NOUNS,
-    CUE_VERBS,
+    CUSTODY_STATES,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
     OUTCOME_ADJECTIVES,
     OUTCOME_NOUNS,
+    PEOPLE_MODIFIERS,
     PERSON_PRONOUNS,
     RELATIVE_PRONOUNS,
     REMAINS_NOUNS,
     REPORT_NOUNS,
+    REPORTING_VERBS,
+    TALLY_VERBS,
     TOLL_NOUNS,
     TOLL_VERBS,
 )
@@ -62,7 +65,7 @@ _TOLL_OBJECT_VERBS = frozenset({"reach", "hit", "top", "exceed", "surpass", "pas
 _QUALIFIER_HEADS = frozenset({"upwards", "upward", "minimum", "maximum"})
 # Verbs whose subject speaks about a death or arrest named by a noun, not the one who caused it;
 # "claimed (responsibility for) the killing" and "announced the arrest" may be the doer's own.
-_REACTING = (CUE_VERBS - {"claim", "announce"}) | {"mourn", "protest", "regret", "question"}
+_REACTING = (REPORTING_VERBS - {"claim", "announce"}) | {"mourn", "protest", "regret", "question"}
 # Outcome nouns that name people, who may then suffer something else ("detainees died").
 _PEOPLE_IN_A_STATE = frozenset({"detainee", "wounded", "injured"})
 _COUNT_WORDS = TOLL_NOUNS | REPORT_NOUNS | DOCUMENT_NOUNS
@@ -126,8 +129,10 @@ def _noun_agent(noun: Token) -> Token | None:
                 return next((c for c in current.children if c.dep_ == "dobj"), None)
             if verb_outcome(current) or any(c.dep_ == "nsubjpass" for c in current.children):
                 return None
-            if lemma in _NOT_DOING:
-                return None  # "the figure included 103 deaths": the figure killed nobody
+            if lemma in _NOT_DOING or lemma in TALLY_VERBS:
+                # "the figure included 103 deaths", "keeps a tally of 2,315 arrests": the
+                # figure or the monitor killed or arrested nobody
+                return None
             if lemma in _REACTING:
                 return None  # "rights groups condemned the detention of 12 activists"
             subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
@@ -247,6 +252,19 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         outcome = outcome or state_outcome(gapped)
         if outcome and not negated(gapped) and not any(c.dep_ == "nsubj" for c in noun.children):
             return _Link(outcome, gapped, by_agent(gapped))
+    # "It recorded a further 97 in Portsel": a bare number a monitor tallies goes on with the
+    # count of the sentence before.
+    if (
+        noun.pos_ == "NUM"
+        and noun.dep_ in ("dobj", "conj")
+        and noun.head.lemma_.lower() in (TALLY_VERBS - {"keep"})
+    ):
+        tallied = _outcome_just_before(sent)
+        if tallied:
+            return _Link(tallied, noun.head)
+    held = _custody_state(noun)
+    if held is not None:
+        return held
     # Coordinated counts share their first conjunct's place: "six children and seven women".
     first = noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
@@ -311,6 +329,9 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 found = state_outcome(child)
                 if found:
                     return _Link(found, child)
+    shared = _shared_participle(noun)
+    if shared is not None:
+        return shared
     if negated(verb):
         return None
     raised = hearsay_clause(verb) if dep == "nsubjpass" else None
@@ -403,6 +424,17 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         ):
             key = subject.lemma_.lower()
             return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb)
+        # "Those held included six students": the subject named by its participle
+        held = next(
+            (
+                c
+                for c in (subject.children if subject is not None else ())
+                if c.dep_ in ("acl", "relcl") and verb_outcome(c) and not negated(c)
+            ),
+            None,
+        )
+        if held is not None:
+            return _Link(verb_outcome(held), verb)
     # Tolls: "the death toll has risen to 71", "puts the toll at 141", "brings ... to 510".
     if dep == "pobj" and first.head.lower_ in ("to", "at"):
         current = first.head
@@ -447,6 +479,53 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 counted = toll_outcome(token, sent)
                 if counted:
                     return _Link(counted, token)
+    return _gapped_count(noun, sent)
+
+
+def _gapped_count(noun: Token, sent: Span) -> _Link | None:
+    """ "It recorded a further 97 in Portsel and 58 in Tirgu", "attributed 71 deaths to
+    ground fighting and 37 to landmines": a bare number after "and", its verb and noun left
+    out, counts what the number before it counted."""
+    doc = noun.doc
+    if (
+        noun.pos_ != "NUM"
+        or noun.dep_ not in ("conj", "dep")
+        or noun.i == 0
+        or doc[noun.i - 1].lower_ not in ("and", ",")
+        or any(c.dep_ != "punct" and c.i < noun.i for c in noun.children)
+    ):
+        return None
+    following = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+    if following is None or not (following.pos_ == "ADP" or following.tag_ == "TO"):
+        return None  # "and 58 in Tirgu", "and 37 to landmines"
+    before = next(
+        (t for t in reversed(list(doc[sent.start : noun.i - 1])) if t.pos_ == "NUM"), None
+    )
+    if before is None:
+        return None
+    counted = _counted_noun(before)
+    return _link(counted, sent) or (_link(before, sent) if counted.i != before.i else None)
+
+
+def _custody_state(noun: Token) -> _Link | None:
+    """A count with no verb, held: "with nearly 2,000 more in custody", "400 others under
+    arrest", "with roughly 2,900 people still in custody" (the state may hang on the verb)."""
+    top = noun
+    while top.dep_ in ("nummod", "npadvmod", "quantmod") and top.head.i > top.i:
+        top = top.head  # "2,000 more", "400 others"
+    doc = noun.doc
+    preps = [c for c in top.children if c.dep_ == "prep" and c.i > top.i]
+    after = top.right_edge.i + 1
+    while after < len(doc) and doc[after].lower_ in ("still", "now", "currently"):
+        after += 1
+    if after + 1 < len(doc) and top.dep_ == "pobj" and top.head.lower_ == "with":
+        preps.append(doc[after])  # the state hung on the verb after the "with" phrase
+    for prep in preps:
+        # "in custody", "in police custody", "under house arrest"
+        for word in doc[prep.i + 1 : min(prep.i + 3, len(doc))]:
+            state = CUSTODY_STATES.get((prep.lower_, word.lemma_.lower()))
+            if state is not None:
+                return _Link(state, prep)
     return None
 
 
@@ -584,7 +663,7 @@ def _pronoun_antecedent(pronoun: Token) -> Token | None:
         if (
             token.dep_ in ("nsubj", "nsubjpass")
             and token.tag_ in ("NNS", "NNPS")
-            and token.head.lemma_.lower() not in CUE_VERBS
+            and token.head.lemma_.lower() not in REPORTING_VERBS
         ):
             return token
     return None
@@ -618,6 +697,23 @@ def _subject_elsewhere(noun: Token, link: _Link) -> str | None:
         complement = next((c for c in top.head.children if c.dep_ == "attr"), None)
         if complement is not None and complement.pos_ == "NOUN":
             return _head_phrase(complement) or None
+    if link.anchor.i == noun.i and noun.lemma_.lower() in OUTCOME_NOUNS:
+        for modifier in noun.lefts:
+            # "had recorded 1,480 civilian deaths": civilians died
+            people = PEOPLE_MODIFIERS.get(modifier.lemma_.lower())
+            if people and modifier.dep_ in ("amod", "compound"):
+                return people
+        # "has counted 4,380 arrests of protesters": who was arrested
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                counted = next((g for g in prep.children if g.dep_ == "pobj"), None)
+                if (
+                    counted is not None
+                    and counted.tag_ == "NNS"
+                    and counted.lemma_.lower() not in OUTCOME_NOUNS
+                    and not any(c.like_num for c in counted.children)
+                ):
+                    return _head_phrase(counted) or None
     if link.anchor.lemma_.lower() in TOLL_NOUNS:
         for prep in link.anchor.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -640,6 +736,8 @@ def _subject_text(noun: Token) -> str | None:
         return None
     if lemma == "life":
         return None  # "claimed 12 lives": whose lives the sentence does not say
+    if lemma in ("other", "others", "more"):
+        return None  # "400 others under arrest": who they are is said elsewhere
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None
     return _head_phrase(noun) or None
@@ -722,6 +820,69 @@ def _half_tagged_name(token: Token) -> bool:
     return span is not None and len(span) > 1 and any(t.ent_type_ == "" for t in span)
 
 
+def _shared_participle(noun: Token) -> _Link | None:
+    """ "with 412 security personnel and 276 civilians killed": counts coordinated before one
+    participle share it."""
+    conjuncts = [c for c in noun.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
+    if not conjuncts:
+        return None
+    last = conjuncts[-1]
+    for child in last.children:
+        if (
+            child.dep_ == "acl"
+            and child.tag_ == "VBN"
+            and child.i == last.right_edge.i
+            and verb_outcome(child)
+            and not negated(child)
+        ):
+            return _Link(verb_outcome(child), child, by_agent(child))
+    return None
+
+
+def _of_remains(token: Token) -> bool:
+    """ "the body of a missing shopkeeper, Fazal Wahid": the person the body was."""
+    return (
+        token.dep_ == "pobj"
+        and token.head.lower_ == "of"
+        and token.head.head.lemma_.lower() in REMAINS_NOUNS
+    )
+
+
+def _apposed_name(noun: Token) -> Token | None:
+    """The name a description of one person stands beside: "Tomas Reyl, a student who ...",
+    "a 70-year-old imam, Sheikh Abdullah Mansour" (however the parser hung the name)."""
+    head = noun.head
+    if noun.dep_ == "appos" and head.pos_ == "PROPN" and head.ent_type_ == "PERSON":
+        return head if name_span(head) is not None else None
+    doc = noun.doc
+    after = noun.i + 1
+    if after + 1 < len(doc) and doc[after].text == ",":
+        word = doc[after + 1]
+        end = word
+        while end.i + 1 < len(doc) and end.dep_ == "compound" and end.head.i > end.i:
+            end = end.head  # "Sheikh Abdullah Mansour": to the name's last word
+        if end.pos_ == "PROPN" and end.dep_ == "appos" and end.ent_type_ == "PERSON":
+            return end if name_span(end) is not None else None
+    return None
+
+
+# Conjunctions of a clause that is asked about or supposed, not stated: "declined to say
+# whether Sanogo was in custody", "if more people were detained".
+_QUESTION_MARKS = frozenset({"whether", "if", "unless"})
+
+
+def _hypothetical(anchor: Token) -> bool:
+    """Whether the outcome word sits in a "whether" or "if" clause."""
+    current = anchor
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in _QUESTION_MARKS for c in current.children):
+            return True
+        if current.head.i == current.i or current.pos_ in ("VERB", "AUX"):
+            return False
+        current = current.head
+    return False
+
+
 def _singular(token: Token) -> tuple[Token, str | None] | None:
     """A one-person figure: a named person, "he", or "a man". Returns the subject token."""
     if token.lower_ in PERSON_PRONOUNS:
@@ -790,7 +951,7 @@ def find_figures(sent: Span) -> list[Figure]:
             link = _next_participle(noun)
         if link is None:
             link = _previous_verb(quantity)
-        if link is None:
+        if link is None or _hypothetical(link.anchor):
             continue
         link = _with_named_agent(link)
         reported = noun.lemma_.lower() in REPORT_NOUNS
@@ -816,7 +977,9 @@ def find_figures(sent: Span) -> list[Figure]:
         )
     seen_persons: set[int] = set()
     for token in sent:
-        if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "conj", "appos") or token.i in numbers:
+        if token.i in numbers or not (
+            token.dep_ in ("dobj", "nsubjpass", "nsubj", "conj", "appos") or _of_remains(token)
+        ):
             continue
         single = _singular(token)
         if single is None:
@@ -843,10 +1006,17 @@ def find_figures(sent: Span) -> list[Figure]:
             # a counted group renames it or comments on it; it is nobody new.
             continue
         link = _link(token, sent)
-        if link is None:
+        if link is None or _hypothetical(link.anchor):
             continue
         link = _with_named_agent(link)
         seen_persons.add(person.i)
+        if how == "noun":
+            named = _apposed_name(person)
+            if named is not None:
+                # "Tomas Reyl, a 22-year-old student who was detained ...", "a 70-year-old
+                # imam, Sheikh Abdullah Mansour": the person has a name.
+                person, how = named, "name"
+                seen_persons.add(person.i)
         subject = None
         if how == "name":
             span = name_span(person)

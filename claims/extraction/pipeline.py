@@ -17,6 +17,7 @@ from claims.extraction.figures import Figure, find_figures
 from claims.extraction.hedges import (
     PREVIOUS,
     SENTENCE,
+    claimant,
     qualified_outcomes,
     reports_hedge,
     sentence_hedges,
@@ -24,6 +25,7 @@ from claims.extraction.hedges import (
     verifies_media_only,
 )
 from claims.extraction.lexicon import (
+    CHARGE_NOUNS,
     FIGURE_NOUNS,
     GROUP_PRONOUNS,
     KIND_OF_OUTCOME,
@@ -103,8 +105,11 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     last_before: list[Speaker | None] = []
     quote_speaker: dict[int, Speaker] = {}
     quote_cue_at: dict[int, int] = {}
+    claimants: list[Speaker | None] = []  # whose claims a "could not be verified" doubts
     for sent in sentences:
         last_before.append(resolver.last)
+        doubted = claimant(sent) if verification_scope(sent) is not None else None
+        claimants.append(resolver.resolve((doubted,), sent) if doubted is not None else None)
         resolved = []
         for cue in find_cues(sent, quoted, quotes):
             speaker = resolver.resolve(cue.subjects, sent)
@@ -153,11 +158,18 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         attributions: list[tuple[Cue | None, Speaker | None]] = []
         merged: dict[str | None, _Draft] = {}
         for cue, speaker in cues_by_sentence[index]:
+            # What the sentence's other speakers said ("X was accused of “...” hours after a
+            # memo suggested ..."): their quotations are not this speaker's.
             key = speaker.text.lower() if speaker is not None else None
+            others = [
+                other
+                for other, who in cues_by_sentence[index]
+                if (who.text.lower() if who is not None else None) != key
+            ]
             if key in merged:
                 # "X said ... and said ...": one claim per speaker and sentence, quoting the
                 # speaker if either cue does ("said ... and accused the police of “...”").
-                if not merged[key].fields["direct"] and _direct(cue, sent_quotes, sent):
+                if not merged[key].fields["direct"] and _direct(cue, sent_quotes, sent, others):
                     merged[key].fields["direct"] = True
                 continue
             content = _content_text(doc, cue, sent_quotes, sent)
@@ -166,7 +178,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 sent,
                 speaker,
                 paragraph,
-                {"content": content or None, "direct": _direct(cue, sent_quotes, sent)},
+                {"content": content or None, "direct": _direct(cue, sent_quotes, sent, others)},
                 _with_scoped(hedges, scoped, _cue_scope(cue)),
             )
             merged[key] = draft
@@ -233,7 +245,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 if sent.text.strip() not in draft.hedges:
                     draft.hedges.append(sent.text.strip())
         elif scope in (SENTENCE, PREVIOUS):
-            _hedge_previous(drafts, sent, index, sentences, paragraphs, since)
+            _hedge_previous(drafts, sent, index, sentences, paragraphs, since, claimants[index])
             since = sent.start
 
     return _finish(text, drafts)
@@ -250,6 +262,7 @@ def _hedge_previous(
     sentences: list[Span],
     paragraphs: list[int],
     since: int,
+    doubted: Speaker | None = None,
 ) -> None:
     """ "The figures could not be independently verified." qualifies the claims before it in its
     paragraph. Standing as a paragraph of its own it reaches back only to the figures it
@@ -262,6 +275,15 @@ def _hedge_previous(
     marker = sent.text.strip()
     paragraph = paragraphs[sent.start]
     earlier = [d for d in drafts if since <= d.sent.start < sent.start and marker not in d.hedges]
+    if doubted is not None:
+        # "He did not provide evidence for the claim", "The rebels' claims could not be
+        # verified": that speaker's claims only, the nearest paragraph that has any.
+        theirs = [d for d in earlier if _same_speaker(d.speaker, doubted)]
+        nearest = max((d.paragraph for d in theirs), default=None)
+        for draft in theirs:
+            if draft.paragraph == nearest and not verifies_media_only(sent):
+                draft.hedges.append(marker)
+        return
     targets = [d for d in earlier if d.paragraph == paragraph]
     nouns = [t for t in sent if t.lemma_.lower() in FIGURE_NOUNS]
     if nouns and not any(d.kind != "attribution" for d in targets):
@@ -297,6 +319,14 @@ def _hedge_previous(
         ):
             continue  # "The number of missing could not be confirmed": not the dead
         draft.hedges.append(marker)
+
+
+def _same_speaker(speaker: Speaker | None, doubted: Speaker) -> bool:
+    if speaker is None:
+        return False
+    if speaker.name and doubted.name:
+        return speaker.name.lower() == doubted.name.lower()
+    return speaker.text.lower() == doubted.text.lower()
 
 
 def _cue_scope(cue: Cue) -> tuple[int, int] | frozenset[int]:
@@ -340,35 +370,60 @@ def _content_text(doc: Doc, cue: Cue, quotes: list[tuple[int, Quote]], sent: Spa
     return doc[start:end].text.strip(" ,\n\t")
 
 
-# How far below the cue verb a quotation may sit and still be the speaker's own words.
-_DIRECT_DEPTH = 4
 _PREDICATE_DEPS = frozenset({"acomp", "oprd", "xcomp", "ccomp", "ROOT", "conj"})
 
 
-def _direct(cue: Cue, quotes: list[tuple[int, Quote]], sent: Span) -> bool:
-    """Whether the sentence quotes the speaker: a quotation beside the cue ("..., he said")
-    or close under it ("called the attorneys a "criminal gang""). A quoted name deep inside the
-    content ("on charges of "inciting subversion of state power"") is a label, not a quote."""
+def _direct(cue: Cue, quotes: list[tuple[int, Quote]], sent: Span, others: list[Cue]) -> bool:
+    """Whether the sentence quotes the speaker: a quotation of two or more words beside the cue
+    ("..., he said") or in what was said ("called the attorneys a "criminal gang"", "According
+    to the memo, staff were told to "keep quiet""), or a quoted one-word predicate. Not a
+    scare-quoted name ("so-called "reforms""), not the name of a charge ("on charges of
+    "inciting subversion of state power""), not another speaker's quotation in the sentence."""
     for _, quote in quotes:
         inside = [t for t in sent if quote.start <= t.i < quote.end and not t.is_punct]
-        if quote.words < 2 and not (len(inside) == 1 and inside[0].dep_ in _PREDICATE_DEPS):
+        if quote.words < 2 and not (len(inside) == 1 and _predicate(inside[0])):
             # A scare-quoted name ("the so-called “reforms”", "used by “terrorists”"); but a
             # quoted predicate is the speaker's word ("said she was “appalled”").
             continue
         in_content = [t for t in inside if t.i in cue.content]
         if not in_content:
+            if any(_closer(other, cue, inside) for other in others):
+                continue  # another speaker's quotation in the same sentence
             return True
-        if min(_depth(t, cue.marker) for t in in_content) <= _DIRECT_DEPTH:
+        if not _charge_name(inside):
             return True
     return False
 
 
-def _depth(token: Token, top: Token) -> int:
-    depth = 0
-    while token.i != top.i and token.head.i != token.i and depth < 50:
-        token = token.head
-        depth += 1
-    return depth if token.i == top.i else 50
+def _closer(other: Cue, cue: Cue, inside: list[Token]) -> bool:
+    """Whether a quotation outside the cue's content is rather the other speaker's: in their
+    content, or under their verb, which sits lower than this cue's (", a claim the Greens
+    dismissed as "fantasy"" under "said")."""
+    held = all(t.i in other.content or t.i in _under(other.marker) for t in inside)
+    if not held:
+        return False
+    if cue.according or not all(t.i in _under(cue.marker) for t in inside):
+        return True
+    return len(_under(other.marker)) < len(_under(cue.marker))
+
+
+def _charge_name(inside: list[Token]) -> bool:
+    """ "on charges of "inciting subversion of state power"": the name of an offence."""
+    first, last = inside[0].i, inside[-1].i
+    # The quotation's top word: the one whose head lies outside it.
+    top = next((t for t in inside if not first <= t.head.i <= last), inside[0])
+    head = top.head
+    return head.lower_ == "of" and head.head.lemma_.lower() in CHARGE_NOUNS
+
+
+def _predicate(token: Token) -> bool:
+    """A one-word quotation that is what the speaker called something: "was “appalled”",
+    "rejected as “nonsense”"."""
+    return token.dep_ in _PREDICATE_DEPS or (token.dep_ == "pobj" and token.head.lower_ == "as")
+
+
+def _under(top: Token) -> range:
+    return range(top.left_edge.i, top.right_edge.i + 1)
 
 
 def _agent(figure: Figure, speaker: Speaker | None) -> str | None:

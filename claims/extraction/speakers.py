@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from claims.extraction.actors import ArticleActors
-from claims.extraction.lexicon import GROUP_PRONOUNS, ORG_NOUNS, PERSON_PRONOUNS
+from claims.extraction.lexicon import (
+    GROUP_PRONOUNS,
+    ORG_NOUNS,
+    PARTY_EPITHETS,
+    PERSON_PRONOUNS,
+    POSSESSIVE_PRONOUNS,
+)
 from claims.extraction.mentions import (
     GROUP,
     ORGANISATION,
@@ -100,14 +106,19 @@ class SpeakerResolver:
         return self._one(heads[0], sent)
 
     def _one(self, head: Token, sent: Span) -> Speaker | None:
-        text_lower = head.lower_
+        text_lower = POSSESSIVE_PRONOUNS.get(head.lower_, head.lower_)
         if text_lower in PERSON_PRONOUNS or text_lower in GROUP_PRONOUNS:
             return self._pronoun(head, sent)
+        has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        if has_the and head.lower_ in PARTY_EPITHETS and head.tag_ in ("NN", "NNP"):
+            # "the Kansas Republican derided ...": the person the article is talking about.
+            epithet = self._epithet(head)
+            if epithet is not None:
+                return epithet
         mention = describe(head)
         if mention.name:
             return self._named(mention)
         # "the president", "the group": a definite description of someone already met.
-        has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         plain = not any(c.dep_ in ("compound", "amod", "poss") for c in head.children)
         lemma = head.lemma_.lower()
         # A person's title ("the president", "the minister"), not a body ("the police").
@@ -154,6 +165,35 @@ class SpeakerResolver:
         return Speaker(mention.text or head.text, mention.text or head.text, mention.role,
                        mention.kind or GROUP)  # fmt: skip
 
+    def _epithet(self, head: Token) -> Speaker | None:
+        words = head.doc[head.left_edge.i : head.i + 1].text
+        if self.last is not None and self.last.kind == PERSON:
+            actor = self.actors.lookup(self.last.name or "")
+            role = self.last.role
+        else:
+            actor = self.actors.last_person_before(head.i)
+            role = actor.role if actor is not None else None
+        if actor is None:
+            return None
+        return Speaker(actor.name, words, role, PERSON, tuple(actor.aliases))
+
+    def _subject_since(self, pronoun: Token, sent: Span) -> Speaker | None:
+        """ "Italy's health minister, Paolo Serracchi, rejected the proposal. In a post on X,
+        he wrote ...": a person who is the subject of the sentence just before, named after
+        the last speaker spoke, is who "he" or "she" is."""
+        actor = self.actors.last_person_before(sent.start)
+        if actor is None or (self.last is not None and actor.name == self.last.name):
+            return None
+        at = max(p for p in actor.positions if p < sent.start)
+        token = pronoun.doc[at]
+        while token.dep_ in ("appos", "compound") and token.head.i != token.i:
+            token = token.head
+        if at <= self.last_at or token.dep_ != "nsubj" or _suffered(token):
+            return None
+        if token.sent.end != sent.start:
+            return None
+        return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
+
     def _named(self, mention: Mention) -> Speaker:
         assert mention.name
         actor = self.actors.lookup(mention.name)
@@ -168,7 +208,8 @@ class SpeakerResolver:
         # Within a sentence a pronoun refers back to a subject before it of the right kind:
         # "his lawyer, Beatrice Mtetwa, visited ... where she claimed ...", "The army has not
         # commented on the allegations, which it has denied".
-        person = pronoun.lower_ in PERSON_PRONOUNS
+        word = POSSESSIVE_PRONOUNS.get(pronoun.lower_, pronoun.lower_)
+        person = word in PERSON_PRONOUNS
         kinds = (PERSON,) if person else (ORGANISATION, GROUP)
         for token in reversed(list(sent[: pronoun.i - sent.start])):
             if (
@@ -185,6 +226,9 @@ class SpeakerResolver:
             # arrests. ... he told reporters").
             # Sloppy copy does use "he" for a ministry that just spoke, so the organisation
             # yields only to a person named since it spoke.
+            since = self._subject_since(pronoun, sent)
+            if since is not None:
+                return since
             actor = self.actors.last_person_before(pronoun.i)
             if (
                 self.last is not None
@@ -197,9 +241,18 @@ class SpeakerResolver:
                 return self._as_pronoun(self.last, pronoun)
             if actor is not None:
                 return Speaker(actor.name, pronoun.text, actor.role, PERSON, tuple(actor.aliases))
+        elif (
+            word == "it"
+            and self.last is not None
+            and self.last.kind == GROUP
+            and self.last_org is not None
+        ):
+            # "..., according to witnesses. It says its count is incomplete": "it" is one body,
+            # the organisation that spoke last, not the unnamed people after it.
+            return self._as_pronoun(self.last_org, pronoun)
         elif self.last is not None and self.last.kind in (ORGANISATION, GROUP):
             return self._as_pronoun(self.last, pronoun)
-        elif pronoun.lower_ == "it":
+        elif word == "it":
             # "In a statement carried by Khovar, it said ...": after a person spoke, "it" is
             # the organisation last spoken of or named.
             if self.last_org is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bump when extraction output changes, so stored claims record which rules produced them.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 _SPACE = re.compile(r"\s+")
 
