@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 
 from claims.models import Claim, Evidence, Outlet
 
@@ -199,6 +200,19 @@ class AddArticlesForm(forms.Form):
     outlet = forms.CharField(required=False, max_length=200, help_text="Credited to this outlet")
 
     MAX_LINKS = 50
+    # A .jsonl upload may hold many articles; past this size it belongs to `import_articles`.
+    MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        for upload in files:
+            if upload.size > self.MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(
+                    f"{upload.name} is {filesizeformat(upload.size)}, over the upload limit of "
+                    f"{filesizeformat(self.MAX_UPLOAD_BYTES)}; import it with manage.py "
+                    "import_articles."
+                )
+        return files
 
     def clean_links(self) -> list[str]:
         links = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]

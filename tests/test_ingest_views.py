@@ -169,3 +169,14 @@ def test_input_refused_on_submission_offers_no_retry(
     assert editor_client.post(f"/review/imports/{job.pk}/retry/").status_code == 302
     job.refresh_from_db()
     assert job.state == State.FAILED
+
+
+def test_an_upload_over_the_limit_is_refused_by_name(editor_client, monkeypatch) -> None:
+    from claims.forms import AddArticlesForm
+
+    monkeypatch.setattr(AddArticlesForm, "MAX_UPLOAD_BYTES", 1024)
+    upload = SimpleUploadedFile("big.jsonl", b"{}\n" * 1000, "application/jsonl")
+    response = editor_client.post("/review/imports/add/", {"files": [upload]})
+    assert response.status_code == 400
+    assert "big.jsonl is 2.9\xa0KB, over the upload limit of 1.0\xa0KB" in response.content.decode()
+    assert ImportJob.objects.count() == 0
