@@ -7,6 +7,7 @@ spaCy model once per process (a couple of seconds) and need no database.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -176,3 +177,71 @@ def test_speech_act_classes_are_disjoint_data() -> None:
         assert not lemmas & seen, (name, lemmas & seen)
         seen |= lemmas
         assert all(SPEECH_CLASS[lemma] == name for lemma in lemmas)
+
+
+def test_every_claim_has_a_rule_and_a_confidence() -> None:
+    claims = extract_claims(_seed_body())
+    assert claims
+    for claim in claims:
+        assert claim.rule, claim
+        assert claim.confidence is not None and 0 < claim.confidence <= 1
+    # The rule is not part of the claim's identity: reviewed claims survive a recalibration.
+    first = claims[0]
+    assert dataclasses.replace(first, rule="x", confidence=0.1).fingerprint == first.fingerprint
+
+
+def test_rules_name_the_speech_act_class_and_the_figure_rule() -> None:
+    claims = extract_claims(
+        "“Not again,” the senator sighed. Police detained 40 people, including six students."
+    )
+    assert [(c.kind, c.rule) for c in claims] == [
+        ("attribution", "manner"),
+        ("arrest", "verb-object"),
+        ("arrest", "part"),
+    ]
+
+
+def test_unknown_rule_gets_its_kinds_share() -> None:
+    from claims.extraction.confidence import RULE_CONFIDENCE, confidence_for
+
+    assert confidence_for("arrest", "no-such-rule") == RULE_CONFIDENCE["arrest"]["*"]
+    assert confidence_for("nonsense", "report") is None
+
+
+def test_calibration_counts_a_claim_right_only_with_its_fields() -> None:
+    from claims.extraction.calibrate import judge, rates, table
+
+    gold = {
+        "documents": [
+            {
+                "doc": "a.txt",
+                "claims": [
+                    {
+                        "kind": "arrest",
+                        "anchor": "arrested 12",
+                        "value_low": 12,
+                        "outcome": "arrested",
+                    },
+                    {"kind": "attribution", "anchor": "police said", "speaker_keys": ["police"]},
+                    {"kind": "attribution", "anchor": "Headline", "optional": True},
+                ],
+            }
+        ]
+    }
+    sentence = "Officers arrested 12 people, police said."
+    predictions = [
+        {"doc": "a.txt", "kind": "arrest", "sentence": sentence, "value_low": 12,
+         "outcome": "detained", "rule": "verb-object"},
+        {"doc": "a.txt", "kind": "attribution", "sentence": sentence, "speaker": "Police",
+         "rule": "report"},
+        {"doc": "a.txt", "kind": "attribution", "sentence": "Headline here", "rule": "report"},
+        {"doc": "a.txt", "kind": "casualty", "sentence": sentence, "value_low": 12, "rule": "state"},
+    ]  # fmt: skip
+    counts = table(judge(gold, predictions))
+    # The outcome is wrong, the optional headline is left out, the casualty matches nothing.
+    assert counts == {
+        "arrest": {"verb-object": (0, 1)},
+        "attribution": {"report": (1, 1)},
+        "casualty": {"state": (0, 1)},
+    }
+    assert rates(counts)["attribution"] == {"*": 1.0, "report": 1.0}

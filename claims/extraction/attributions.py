@@ -67,6 +67,9 @@ class Cue:
     content: frozenset[int]  # token indices of what was said
     content_span: tuple[int, int]
     according: bool = False
+    # Which rule found it, for its confidence: the speech-act class of the verb ("report",
+    # "manner", ...), "setting", "according", "claim-noun" or "agentless".
+    rule: str = "report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -762,7 +765,7 @@ def _nominal_cue(noun: Token, sent: Span) -> Cue | None:
         content = frozenset(t.i for t in sent if t.i not in skip and not t.is_punct)
         if not content:
             return None
-        return Cue(noun, (owner,), content, (min(content), max(content) + 1), True)
+        return Cue(noun, (owner,), content, (min(content), max(content) + 1), True, "according")
     if lemma in CLAIM_NOUNS and noun.dep_ in ("nsubj", "nsubjpass", "dobj"):
         clause = next(
             (
@@ -776,7 +779,7 @@ def _nominal_cue(noun: Token, sent: Span) -> Cue | None:
         if clause is None:
             return None
         content = frozenset(t.i for t in clause.subtree if not t.is_punct)
-        return Cue(noun, (owner,), content, (min(content), max(content) + 1))
+        return Cue(noun, (owner,), content, (min(content), max(content) + 1), rule="claim-noun")
     return None
 
 
@@ -807,13 +810,19 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
                 skip |= {t.i for v in sent if _contrasted(v) for t in v.subtree}
                 content = frozenset(t.i for t in sent if t.i not in skip and not t.is_punct)
                 span = (min(content), max(content) + 1) if content else (token.i, token.i)
-                cues.append(Cue(token, tuple(with_conjuncts(pobj)), content, span, True))
+                cues.append(
+                    Cue(token, tuple(with_conjuncts(pobj)), content, span, True, "according")
+                )
             continue
         nominal = _nominal_cue(token, sent)
         if nominal is not None:
             cues.append(nominal)
             continue
-        if not (_is_cue(token, has_quote) or _setting_cue(token)):
+        if _is_cue(token, has_quote):
+            rule = SPEECH_CLASS.get(token.lemma_.lower(), "report")
+        elif _setting_cue(token):
+            rule = "setting"
+        else:
             continue
         subject = subject_of(token)
         if subject is None and not is_passive(token):
@@ -826,7 +835,7 @@ def find_cues(sent: Span, quoted: list[int], quotes: list[Quote]) -> list[Cue]:
             continue
         content, span = _content(token, sent)
         subjects = tuple(with_conjuncts(subject)) if subject is not None else ()
-        cues.append(Cue(token, subjects, content, span))
+        cues.append(Cue(token, subjects, content, span, rule=rule if subjects else "agentless"))
     # A cue inside another cue's content belongs to that content, and "according to Reuters,
     # which cited an official" is one source, not two.
     according_phrases = {t.i for c in cues if c.according for t in c.marker.subtree}

@@ -11,7 +11,7 @@ money) never become figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -86,6 +86,7 @@ class Figure:
     reported: bool = False  # "four more reports of deaths": a count of reports
     # "they" as the doer ("police said they had arrested ..."): the speaker may stand for it.
     agent_is_pronoun: bool = False
+    rule: str = "other"  # the rule that found it, for its confidence (confidence.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class _Link:
     outcome: str
     anchor: Token
     agent: Token | None = None
+    rule: str = "other"  # which rule tied the count to its outcome (confidence.py)
 
 
 def _noun_agent(noun: Token) -> Token | None:
@@ -157,7 +159,7 @@ def _link(noun: Token, sent: Span) -> _Link | None:
             happened = _link_in_clause(noun, sent)
             if happened is not None:
                 return happened
-        return _Link(OUTCOME_NOUNS[lemma], noun, _noun_agent(noun))
+        return _Link(OUTCOME_NOUNS[lemma], noun, _noun_agent(noun), rule="outcome-noun")
     return _link_in_clause(noun, sent)
 
 
@@ -165,7 +167,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     """How a counted noun is tied to an outcome by the words around it."""
     partitive = of_outcome(noun)
     if partitive:
-        return _Link(partitive, noun)
+        return _Link(partitive, noun, rule="partitive")
     # "The attack claimed 12 lives", "the floods have taken 40 lives"
     if (
         noun.lemma_.lower() == "life"
@@ -173,21 +175,23 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         and noun.head.lemma_.lower() in ("claim", "take", "cost")
     ):
         taker = noun.head
-        return _Link("killed", taker, subject_of(taker, passive_agent=False))
+        return _Link("killed", taker, subject_of(taker, passive_agent=False), rule="claimed-lives")
     # "the deaths of six protesters", "the killing of a family of four"
     if noun.dep_ == "pobj" and noun.head.lower_ == "of":
         owner = noun.head.head
         owner_lemma = owner.lemma_.lower()
         if owner_lemma in OUTCOME_NOUNS and owner.pos_ in ("NOUN", "ADJ"):
-            return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner))
+            return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner), rule="outcome-noun")
         if owner_lemma == "life" and owner.head.lemma_.lower() in ("claim", "take", "cost"):
             # "the attack claimed the lives of 12 people"
             taker = owner.head
-            return _Link("killed", taker, subject_of(taker, passive_agent=False))
+            return _Link(
+                "killed", taker, subject_of(taker, passive_agent=False), rule="claimed-lives"
+            )
         if owner_lemma in TOLL_NOUNS:
             outcome = toll_outcome(owner, sent)
             if outcome:
-                return _Link(outcome, owner)
+                return _Link(outcome, owner, rule="toll")
             # "A total of 32 people were killed": the toll word stands in the noun's place.
             noun = owner
         elif owner.lower_ in ("those", "that") and owner.dep_ == "pobj":
@@ -203,7 +207,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         for whole in _wholes(noun.head.head):
             link = _link(whole, sent)
             if link is not None:
-                return link
+                return _as_part(link)
         return None
     # "64 people had been injured, among them 11 children": a part of the count before it.
     listed = noun
@@ -217,7 +221,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     ):
         whole = _count_before(listed, sent)
         if whole is not None:
-            return _link(whole, sent)
+            return _as_part(_link(whole, sent))
     # "... left two dead and at least 23 injured": the count hangs on its own participle.
     if (
         noun.pos_ == "NUM"
@@ -226,7 +230,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         and verb_outcome(noun.head)
         and not negated(noun.head)
     ):
-        return _Link(verb_outcome(noun.head), noun.head, by_agent(noun.head))
+        return _Link(verb_outcome(noun.head), noun.head, by_agent(noun.head), rule="participle")
     # "... confirmed dead and more than 350 injured": a conjoined count with its own participle.
     if noun.dep_ == "conj" and noun.pos_ == "NUM" and noun.i + 1 < len(noun.doc):
         after = noun.doc[noun.i + 1]
@@ -236,7 +240,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             and verb_outcome(after)
             and not any(c.dep_ in ("nsubj", "nsubjpass") for c in after.children)
         ):
-            return _Link(verb_outcome(after), after, by_agent(after))
+            return _Link(verb_outcome(after), after, by_agent(after), rule="participle")
     # "Five people were killed in Kharkiv and three in Odesa": a gapped clause, the count
     # coordinated with the verb itself.
     following = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else noun
@@ -251,7 +255,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         outcome = verb_outcome(gapped) if is_passive(gapped) else None
         outcome = outcome or state_outcome(gapped)
         if outcome and not negated(gapped) and not any(c.dep_ == "nsubj" for c in noun.children):
-            return _Link(outcome, gapped, by_agent(gapped))
+            return _Link(outcome, gapped, by_agent(gapped), rule="gapped")
     # "It recorded a further 97 in Portsel": a bare number a monitor tallies goes on with the
     # count of the sentence before.
     if (
@@ -261,7 +265,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     ):
         tallied = _outcome_just_before(sent)
         if tallied:
-            return _Link(tallied, noun.head)
+            return _Link(tallied, noun.head, rule="tally")
     held = _custody_state(noun)
     if held is not None:
         return held
@@ -271,12 +275,12 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         first = first.head
         if first.lemma_.lower() in OUTCOME_NOUNS or of_outcome(first):
             outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or of_outcome(first)
-            return _Link(outcome, first) if outcome else None
+            return _Link(outcome, first, rule="coordinated") if outcome else None
     if first.i != noun.i and first.dep_ == "pobj" and first.head.lower_ == "including":
         # "including 4 doctors, 9 nurses and ...": later counted parts of the list, likewise
         # (not "including the alleged captain, a fisherman": no count, no figure of its own).
         counted = noun.pos_ == "NUM" or any(c.dep_ == "nummod" for c in noun.children)
-        return _link(first, sent) if counted else None
+        return _as_part(_link(first, sent)) if counted else None
     verb = first.head
     dep = first.dep_
     if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
@@ -285,9 +289,11 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     # A participle in front: "the 12 arrested men", "26 wounded soldiers".
     for child in noun.lefts:
         if child.dep_ == "amod" and child.tag_ == "VBN" and verb_outcome(child):
-            return _Link(verb_outcome(child), child)
+            return _Link(verb_outcome(child), child, rule="participle")
         if child.dep_ == "amod" and child.tag_ == "JJ" and child.lower_ in OUTCOME_ADJECTIVES:
-            return _Link(OUTCOME_ADJECTIVES[child.lower_], child)  # "19 wounded patients"
+            return _Link(
+                OUTCOME_ADJECTIVES[child.lower_], child, rule="participle"
+            )  # "19 wounded patients"
     # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
     for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
         if child.dep_ in ("acl", "relcl") and not negated(child):
@@ -315,7 +321,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                     agent = None
                 if agent is not None and agent.i == noun.i:
                     agent = None
-                return _Link(outcome, child, agent or by_agent(child))
+                return _Link(outcome, child, agent or by_agent(child), rule="relative")
             # "a group that is now missing", "15,000 people registered as missing" - but not
             # "Maria Lopez, whose husband is among the missing".
             own_state = passive or (
@@ -328,7 +334,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             if own_state:
                 found = state_outcome(child)
                 if found:
-                    return _Link(found, child)
+                    return _Link(found, child, rule="relative")
     shared = _shared_participle(noun)
     if shared is not None:
         return shared
@@ -338,10 +344,10 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     if raised is not None and not negated(raised):
         # "Some 15 people are said to have died", "40 are believed to have been arrested"
         if any(c.dep_ == "auxpass" for c in raised.children) and verb_outcome(raised):
-            return _Link(verb_outcome(raised), raised, by_agent(raised))
+            return _Link(verb_outcome(raised), raised, by_agent(raised), rule="hearsay")
         found = state_outcome(raised)
         if found:
-            return _Link(found, raised)
+            return _Link(found, raised, rule="hearsay")
     outcome = verb_outcome(verb)
     if not outcome and dep == "nsubjpass" and not state_outcome(verb):
         # "63 migrants were intercepted and detained": a later passive verb shares the subject.
@@ -353,7 +359,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                 and not negated(conj)
                 and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
             ):
-                return _Link(verb_outcome(conj), conj, by_agent(conj))
+                return _Link(verb_outcome(conj), conj, by_agent(conj), rule="verb-passive")
     if not outcome and dep == "dobj":
         # "The clashes left 10 people dead": the state is a complement of the verb.
         for child in list(verb.children) + list(first.rights):
@@ -365,7 +371,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             )
             if state:
                 agent = subject_of(verb, passive_agent=False)
-                return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent)
+                return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent, rule="left-state")
         # "leaving 30 others wounded" with the participle hung elsewhere by the parser: the
         # word right after the object.
         after = first.right_edge.i + 1
@@ -373,12 +379,12 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             word = first.doc[after]
             if word.lower_ in OUTCOME_ADJECTIVES and word.tag_ in ("JJ", "VBN"):
                 agent = subject_of(verb, passive_agent=False)
-                return _Link(OUTCOME_ADJECTIVES[word.lower_], verb, agent)
+                return _Link(OUTCOME_ADJECTIVES[word.lower_], verb, agent, rule="left-state")
     if outcome and dep == "dobj":
         agent = subject_of(verb, passive_agent=False)
-        return _Link(outcome, verb, agent)
+        return _Link(outcome, verb, agent, rule="verb-object")
     if outcome and dep == "nsubjpass":
-        return _Link(outcome, verb, by_agent(verb))
+        return _Link(outcome, verb, by_agent(verb), rule="verb-passive")
     if (
         outcome
         and dep == "nsubj"
@@ -386,7 +392,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         and not any(c.dep_ in ("dobj", "aux") for c in verb.children)
     ):
         # "40 were killed and more than 100 wounded": the second "were" is left out.
-        return _Link(outcome, verb)
+        return _Link(outcome, verb, rule="verb-passive")
     if dep in ("nsubj", "nsubjpass") or (
         # "Among the dead were 11 children": inverted, the count is parsed as the attribute.
         dep == "attr"
@@ -395,10 +401,12 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     ):
         found = state_outcome(verb)  # "six are dead", "53 were confirmed dead"
         if found:
-            return _Link(found, verb)
+            return _Link(found, verb, rule="state")
         # "with 10,000 missing", "with a dozen passengers still missing" (parsed as a verb)
         if (verb.pos_ == "ADJ" or verb.tag_ == "VBG") and verb.lower_ in OUTCOME_ADJECTIVES:
-            return _Link(OUTCOME_ADJECTIVES[verb.lower_], verb)  # "with 10,000 missing"
+            return _Link(
+                OUTCOME_ADJECTIVES[verb.lower_], verb, rule="state"
+            )  # "with 10,000 missing"
         # "10,000 more reported missing", "dozens feared dead": the parser may hang the count
         # on the epistemic verb inside the adjective phrase.
         state = verb.head
@@ -407,14 +415,14 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             and state.pos_ == "ADJ"
             and state.lower_ in OUTCOME_ADJECTIVES
         ):
-            return _Link(OUTCOME_ADJECTIVES[state.lower_], state)
+            return _Link(OUTCOME_ADJECTIVES[state.lower_], state, rule="state")
     if dep in ("nsubj", "nsubjpass") and sent[0].lower_ in ("of", "among"):
         # "Of those arrested, 97 were students": a part of a group named by its outcome.
         for group in sent[0].children:
             if group.dep_ == "pobj" and group.lower_ in ("those", "them"):
                 for participle in group.children:
                     if participle.dep_ in ("acl", "relcl") and verb_outcome(participle):
-                        return _Link(verb_outcome(participle), participle)
+                        return _Link(verb_outcome(participle), participle, rule="of-those")
     if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):
         # "The dead include a Somali national and five foreigners"
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
@@ -423,7 +431,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             and subject.lemma_.lower() in OUTCOME_NOUNS.keys() | OUTCOME_ADJECTIVES.keys()
         ):
             key = subject.lemma_.lower()
-            return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb)
+            return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb, rule="include")
         # "Those held included six students": the subject named by its participle
         held = next(
             (
@@ -434,7 +442,7 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             None,
         )
         if held is not None:
-            return _Link(verb_outcome(held), verb)
+            return _Link(verb_outcome(held), verb, rule="include")
     # Tolls: "the death toll has risen to 71", "puts the toll at 141", "brings ... to 510".
     if dep == "pobj" and first.head.lower_ in ("to", "at"):
         current = first.head
@@ -459,26 +467,26 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
                     # outcome continues the one before it.
                     counted = toll_outcome(child, sent) or _outcome_just_before(sent)
                     if counted:
-                        return _Link(counted, child)
+                        return _Link(counted, child, rule="toll")
                 elif child.lower_ in ("it", "that", "this"):
                     # "Officials first reported 128 deaths. By midday that had climbed to 157."
                     counted = _outcome_just_before(sent)
                     if counted:
-                        return _Link(counted, current)
+                        return _Link(counted, current, rule="toll")
     # "the number of people killed this year had reached 120", "the toll has topped 500"
     if dep == "dobj" and verb.lemma_.lower() in _TOLL_OBJECT_VERBS:
         for child in verb.children:
             if child.dep_ == "nsubj" and child.lemma_.lower() in TOLL_NOUNS:
                 counted = toll_outcome(child, sent)
                 if counted:
-                    return _Link(counted, child)
+                    return _Link(counted, child, rule="toll")
     # "... to 71, up from about 25": the earlier value of the same toll.
     if dep == "pobj" and first.head.lower_ == "from" and first.head.head.lower_ in ("up", "down"):
         for token in sent:
             if token.lemma_.lower() in TOLL_NOUNS and token.i != first.i:
                 counted = toll_outcome(token, sent)
                 if counted:
-                    return _Link(counted, token)
+                    return _Link(counted, token, rule="toll")
     return _gapped_count(noun, sent)
 
 
@@ -504,7 +512,13 @@ def _gapped_count(noun: Token, sent: Span) -> _Link | None:
     if before is None:
         return None
     counted = _counted_noun(before)
-    return _link(counted, sent) or (_link(before, sent) if counted.i != before.i else None)
+    link = _link(counted, sent) or (_link(before, sent) if counted.i != before.i else None)
+    return replace(link, rule="gapped") if link is not None else None
+
+
+def _as_part(link: _Link | None) -> _Link | None:
+    """A part of a count ("including 12 children") links as its whole does."""
+    return replace(link, rule="part") if link is not None else None
 
 
 def _custody_state(noun: Token) -> _Link | None:
@@ -525,7 +539,7 @@ def _custody_state(noun: Token) -> _Link | None:
         for word in doc[prep.i + 1 : min(prep.i + 3, len(doc))]:
             state = CUSTODY_STATES.get((prep.lower_, word.lemma_.lower()))
             if state is not None:
-                return _Link(state, prep)
+                return _Link(state, prep, rule="custody")
     return None
 
 
@@ -574,7 +588,9 @@ def _previous_verb(quantity: Quantity) -> _Link | None:
         return None
     if any(c.dep_ == "dobj" for c in verb.children):
         return None
-    return _Link(verb_outcome(verb), verb, subject_of(verb, passive_agent=False))
+    return _Link(
+        verb_outcome(verb), verb, subject_of(verb, passive_agent=False), rule="verb-object"
+    )
 
 
 def _wholes(head: Token) -> list[Token]:
@@ -608,7 +624,7 @@ def _next_participle(noun: Token) -> _Link | None:
     verb = doc[i]
     outcome = verb_outcome(verb)
     if outcome and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
-        return _Link(outcome, verb, by_agent(verb))
+        return _Link(outcome, verb, by_agent(verb), rule="verb-passive")
     return None
 
 
@@ -650,7 +666,7 @@ def _with_named_agent(link: _Link) -> _Link:
     if not _is_pronoun(link.agent):
         return link
     named = _pronoun_antecedent(link.agent)
-    return link if named is None else _Link(link.outcome, link.anchor, named)
+    return link if named is None else _Link(link.outcome, link.anchor, named, link.rule)
 
 
 def _pronoun_antecedent(pronoun: Token) -> Token | None:
@@ -835,7 +851,7 @@ def _shared_participle(noun: Token) -> _Link | None:
             and verb_outcome(child)
             and not negated(child)
         ):
-            return _Link(verb_outcome(child), child, by_agent(child))
+            return _Link(verb_outcome(child), child, by_agent(child), rule="participle")
     return None
 
 
@@ -973,6 +989,7 @@ def find_figures(sent: Span) -> list[Figure]:
                 quantity.head,
                 reported,
                 _is_pronoun(link.agent),
+                link.rule,
             )
         )
     seen_persons: set[int] = set()
@@ -1035,6 +1052,7 @@ def find_figures(sent: Span) -> list[Figure]:
                 link.anchor,
                 person,
                 agent_is_pronoun=_is_pronoun(link.agent),
+                rule="one-person",
             )
         )
     return figures

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
+from claims.extraction.confidence import confidence_for
 from claims.extraction.figures import Figure, find_figures
 from claims.extraction.hedges import (
     PREVIOUS,
@@ -178,7 +179,11 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 sent,
                 speaker,
                 paragraph,
-                {"content": content or None, "direct": _direct(cue, sent_quotes, sent, others)},
+                {
+                    "content": content or None,
+                    "direct": _direct(cue, sent_quotes, sent, others),
+                    "rule": cue.rule,
+                },
                 _with_scoped(hedges, scoped, _cue_scope(cue)),
             )
             merged[key] = draft
@@ -200,7 +205,11 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                             sent,
                             speaker,
                             paragraph,
-                            {"content": _quote_text(doc, quote, sent), "direct": True},
+                            {
+                                "content": _quote_text(doc, quote, sent),
+                                "direct": True,
+                                "rule": "quote",
+                            },
                             [*hedges, *(marker for marker, _ in scoped)],
                         )
                     )
@@ -231,6 +240,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                         "outcome": figure.outcome,
                         "subject": subject,
                         "agent": _agent(figure, speaker),
+                        "rule": figure.rule,
                     },
                     figure_hedges,
                 )
@@ -494,6 +504,7 @@ def _finish(text: str, drafts: list[_Draft]) -> list[ExtractedClaim]:
             start=start,
             end=end,
             hedges=tuple(draft.hedges),
+            confidence=confidence_for(draft.kind, draft.fields["rule"]),
             **_speaker_fields(draft.speaker),
             **draft.fields,
         )

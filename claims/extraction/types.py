@@ -33,6 +33,11 @@ class ExtractedClaim:
     content: str | None = None
     direct: bool | None = None
     hedges: tuple[str, ...] = field(default=())
+    # The rule that found the claim ("report", "manner", "verb-object", "toll", ...) and how
+    # often that rule was right on annotated articles (confidence.py); neither is part of the
+    # fingerprint.
+    rule: str = ""
+    confidence: float | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -70,4 +75,6 @@ class ExtractedClaim:
             "start": self.start,
             "end": self.end,
             "content": self.content,
+            "rule": self.rule,
+            "confidence": self.confidence,
         }
