@@ -27,6 +27,8 @@ class QueueFilterForm(forms.Form):
         "oldest": ("Oldest first", ("id",)),
         # One article at a time, newest import first, claims in reading order.
         "article": ("By article", ("-article_id", "start", "id")),
+        # The claims extraction is least sure of first (claim_status_conf_idx).
+        "confidence": ("Least confident first", ("confidence", "-id")),
     }
     DEFAULTS = {"status": Claim.Status.UNREVIEWED, "order": "newest", "hedged": ANY}
 

@@ -138,6 +138,10 @@ class Figure(models.Model):
         return self.label
 
 
+# Below this confidence the review UI marks a claim as low confidence (it is still listed).
+LOW_CONFIDENCE = 0.9
+
+
 class ClaimQuerySet(models.QuerySet):
     def with_related(self) -> ClaimQuerySet:
         return self.select_related("article", "article__outlet", "speaker")
@@ -231,6 +235,13 @@ class Claim(models.Model):
     is_hedged = models.BooleanField(default=False)
 
     extractor_version = models.CharField(max_length=40, blank=True)
+    # Which extraction rule found the claim ("report", "verb-object", ...) and how often that
+    # rule's claims were right on annotated articles (claims/extraction/confidence.py). Editors
+    # sort and flag by it; it never hides a claim. Claims extracted before there were rules
+    # have no rule and their kind's share (migration 0006). The database defaults serve bulk
+    # loaders that leave the columns out.
+    rule = models.CharField(max_length=40, blank=True, default="", db_default="")
+    confidence = models.FloatField(default=1.0, db_default=1.0)
     # Stable identity within the article so re-imports update rather than duplicate.
     fingerprint = models.CharField(max_length=64)
     # False once a re-imported version of the article no longer contains the claim. Reviewed
@@ -306,6 +317,8 @@ class Claim(models.Model):
             models.Index(
                 fields=["status", "kind", "is_hedged", "-id"], name="claim_queue_kind_idx"
             ),
+            # The queue sorted least confident first within a status.
+            models.Index(fields=["status", "confidence", "-id"], name="claim_status_conf_idx"),
         ]
 
     def __str__(self) -> str:
@@ -322,6 +335,11 @@ class Claim(models.Model):
         if self.qualifier and self.qualifier != self.Qualifier.EXACT:
             return f"{self.get_qualifier_display()} {low}"
         return low
+
+    @property
+    def low_confidence(self) -> bool:
+        """Whether the review UI marks the claim: its rule is right less than 9 times in 10."""
+        return self.confidence < LOW_CONFIDENCE
 
     @property
     def status_definition(self) -> str:

@@ -49,6 +49,8 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "direct",
     "hedges",
     "is_hedged",
+    "rule",
+    "confidence",
     "in_article",
     "figure_id",
     "status",
@@ -186,6 +188,11 @@ class ClaimSerializer(serializers.Serializer):
     direct = serializers.BooleanField(allow_null=True, help_text="Attributions: a direct quote.")
     hedges = serializers.ListField(child=serializers.CharField())
     is_hedged = serializers.BooleanField()
+    rule = serializers.CharField(help_text="The extraction rule that found the claim.")
+    confidence = serializers.FloatField(
+        help_text="How often this rule's claims were right on annotated articles (0 to 1). "
+        "It ranks and flags claims for review; it never hides one."
+    )
     in_article = serializers.BooleanField(
         help_text="False once a re-import of the article no longer contains the claim."
     )
@@ -228,6 +235,8 @@ class ClaimSerializer(serializers.Serializer):
             "direct": row["direct"],
             "hedges": orjson.loads(row["hedges_json"] or "null") or [],
             "is_hedged": row["is_hedged"],
+            "rule": row["rule"],
+            "confidence": row["confidence"],
             "in_article": row["in_article"],
             "figure_id": row["figure_id"],
             "status": row["status"],

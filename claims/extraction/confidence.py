@@ -18,10 +18,6 @@ from __future__ import annotations
 
 # How many claims' worth of the kind's share a rule's own record is mixed with.
 PRIOR_WEIGHT = 5
-# Below this an editor sees the claim marked as low confidence: the rules right less than nine
-# times in ten on the annotated articles.
-LOW_CONFIDENCE = 0.9
-
 # Calibrated by `python -m claims.extraction.calibrate` on the seed, the dev set and the three
 # blind batches of 2026-12-02 (extractor 1.2.0, 553 claims). We had tuned on all of them, so the
 # shares are optimistic; see the README's accuracy paragraph.

@@ -369,6 +369,8 @@ _CLAIM_FIELDS = [
     "hedges",
     "is_hedged",
     "extractor_version",
+    "rule",
+    "confidence",
     "in_article",
 ]
 
@@ -462,6 +464,9 @@ def _claim_values(ec: ExtractedClaim, speaker: Actor | None) -> dict[str, object
         "hedges": list(ec.hedges),
         "is_hedged": bool(ec.hedges),
         "extractor_version": EXTRACTOR_VERSION,
+        "rule": _clip(ec.rule, "rule"),
+        # A stand-in extractor may give none: such a claim is not marked as doubtful.
+        "confidence": 1.0 if ec.confidence is None else ec.confidence,
         "in_article": True,
     }
 
