@@ -208,7 +208,10 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
             link = _link(whole, sent)
             if link is not None:
                 return _as_part(link)
-        return None
+        # "keeps a tally of 2,315 arrests since the strike began, including 212 women": the
+        # parser hung the part on a later clause; the count just before it is the whole.
+        whole = _count_before(noun.head, sent)
+        return _as_part(_link(whole, sent)) if whole is not None else None
     # "64 people had been injured, among them 11 children": a part of the count before it.
     listed = noun
     while listed.dep_ == "conj" and listed.head.pos_ in ("NOUN", "PROPN", "NUM"):
@@ -855,6 +858,17 @@ def _shared_participle(noun: Token) -> _Link | None:
     return None
 
 
+def _among_them(token: Token) -> bool:
+    """ "included 19 journalists, among them Marta Siljan": a named part of the count before,
+    however the parser hung the name."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "among"
+        and any(g.lower_ in ("them", "those") for g in c.children)
+        for c in token.children
+    )
+
+
 def _of_remains(token: Token) -> bool:
     """ "the body of a missing shopkeeper, Fazal Wahid": the person the body was."""
     return (
@@ -995,7 +1009,9 @@ def find_figures(sent: Span) -> list[Figure]:
     seen_persons: set[int] = set()
     for token in sent:
         if token.i in numbers or not (
-            token.dep_ in ("dobj", "nsubjpass", "nsubj", "conj", "appos") or _of_remains(token)
+            token.dep_ in ("dobj", "nsubjpass", "nsubj", "conj", "appos")
+            or _of_remains(token)
+            or _among_them(token)
         ):
             continue
         single = _singular(token)
