@@ -138,8 +138,9 @@ class Figure(models.Model):
         return self.label
 
 
-# Below this confidence the review UI marks a claim as low confidence (it is still listed).
-LOW_CONFIDENCE = 0.9
+# Below this confidence the review UI marks a claim as low confidence (it is still listed): its
+# rule's claims were right as shown less than 7 times in 10 (claims/extraction/confidence.py).
+LOW_CONFIDENCE = 0.7
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -338,7 +339,7 @@ class Claim(models.Model):
 
     @property
     def low_confidence(self) -> bool:
-        """Whether the review UI marks the claim: its rule is right less than 9 times in 10."""
+        """Whether the review UI marks the claim (see LOW_CONFIDENCE)."""
         return self.confidence < LOW_CONFIDENCE
 
     @property

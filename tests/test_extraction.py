@@ -245,3 +245,5 @@ def test_calibration_counts_a_claim_right_only_with_its_fields() -> None:
         "casualty": {"state": (0, 1)},
     }
     assert rates(counts)["attribution"] == {"*": 1.0, "report": 1.0}
+    # Scaled to the share seen on text nobody tuned on, keeping the rules' order.
+    assert rates(counts, {"attribution": 0.5})["attribution"] == {"*": 0.5, "report": 0.5}

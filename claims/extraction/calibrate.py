@@ -1,6 +1,7 @@
 """Calibrate claim confidence on annotated articles: how often each rule's claims were right.
 
     python -m claims.extraction.calibrate GOLD.json PRED.jsonl [GOLD.json PRED.jsonl ...]
+        [--unseen GOLD.json PRED.jsonl ...]
 
 PRED.jsonl is `manage.py extract_claims --format jsonl` over the gold's texts (each line has
 the claim's `rule`); GOLD.json is the annotation format `../shared/eval/score.py` reads. A
@@ -12,6 +13,12 @@ matches nothing or gets a field wrong. Predictions that match an optional gold c
 out, as the scorer leaves them out. The command prints the table for `confidence.py`
 and, with two or more annotated sets, a leave-one-set-out check: each set scored with the table
 made from the others, by bins of predicted confidence against the share observed right.
+
+Sets the rules were tuned on overstate them. `--unseen` names predictions made on annotated sets
+*before* anything was changed for them (scored blind, as the README's accuracy paragraph
+describes; they may come from an older extractor, so their rules are not used): each kind's
+shares are then scaled so the kind's overall share is the one observed on unseen text, keeping
+the rules' order within the kind.
 
 Pure Python, no Django, no spaCy: it reads files.
 """
@@ -124,18 +131,41 @@ def table(outcomes: list[Outcome]) -> dict[str, dict[str, tuple[int, int]]]:
     }
 
 
-def rates(counts: dict[str, dict[str, tuple[int, int]]]) -> dict[str, dict[str, float]]:
-    """Each rule's share right, pulled toward its kind's share when the rule is rare."""
+def rates(
+    counts: dict[str, dict[str, tuple[int, int]]], unseen: dict[str, float] | None = None
+) -> dict[str, dict[str, float]]:
+    """Each rule's share right, pulled toward its kind's share when the rule is rare; with
+    `unseen` (a kind's share right on text nobody tuned on), scaled to that share."""
     result = {}
     for kind, rules in counts.items():
         right = sum(r for r, _ in rules.values())
         total = sum(n for _, n in rules.values())
         prior = right / total if total else 0.5
-        result[kind] = {"*": round(prior, 3)} | {
-            rule: round((r + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 3)
+        scale = unseen[kind] / prior if unseen and kind in unseen and prior else 1.0
+        shares = {"*": prior} | {
+            rule: (r + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
             for rule, (r, n) in sorted(rules.items())
         }
+        result[kind] = {rule: round(min(1.0, share * scale), 3) for rule, share in shares.items()}
     return result
+
+
+def kind_shares(outcomes: list[Outcome]) -> dict[str, float]:
+    """The share right of each kind."""
+    counts = table(outcomes)
+    return {
+        kind: sum(r for r, _ in rules.values()) / sum(n for _, n in rules.values())
+        for kind, rules in counts.items()
+    }
+
+
+def _read(pairs: list[str]) -> list[tuple[str, list[Outcome]]]:
+    sets = []
+    for gold_path, pred_path in zip(pairs[::2], pairs[1::2], strict=True):
+        gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+        lines = Path(pred_path).read_text(encoding="utf-8").splitlines()
+        sets.append((gold_path, judge(gold, [json.loads(line) for line in lines if line.strip()])))
+    return sets
 
 
 _BINS = ((0.0, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
@@ -159,21 +189,27 @@ def _lookup(table_: dict[str, dict[str, float]], kind: str, rule: str) -> float:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or len(argv) % 2:
+    tuned, _, blind = " ".join(argv).partition("--unseen")
+    tuned_pairs, blind_pairs = tuned.split(), blind.split()
+    if len(tuned_pairs) < 2 or len(tuned_pairs) % 2 or len(blind_pairs) % 2:
         print(__doc__)
         return 2
-    sets = []
-    for gold_path, pred_path in zip(argv[::2], argv[1::2], strict=True):
-        gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
-        lines = Path(pred_path).read_text(encoding="utf-8").splitlines()
-        sets.append((gold_path, judge(gold, [json.loads(line) for line in lines if line.strip()])))
+    sets = _read(tuned_pairs)
     every = [o for _, outcomes in sets for o in outcomes]
     counts = table(every)
+    unseen = None
+    if blind_pairs:
+        unseen = kind_shares([o for _, outcomes in _read(blind_pairs) for o in outcomes])
+        tuned_shares = kind_shares(every)
+        print("kind          share right: tuned sets  unseen (before any fix)")
+        for kind in sorted(unseen):
+            print(f"{kind:13} {tuned_shares.get(kind, 0):24.3f}  {unseen[kind]:.3f}")
+        print()
     print("kind          rule                 right  total  share")
     for kind, rules in sorted(counts.items()):
         for rule, (r, n) in sorted(rules.items(), key=lambda item: -item[1][1]):
             print(f"{kind:13} {rule:20} {r:5}  {n:5}  {r / n:.3f}")
-    print("\nRULE_CONFIDENCE =", json.dumps(rates(counts), indent=4))
+    print("\nRULE_CONFIDENCE =", json.dumps(rates(counts, unseen), indent=4))
     if len(sets) > 1:
         scored = []
         for n, (_name, outcomes) in enumerate(sets):
