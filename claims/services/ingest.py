@@ -309,17 +309,21 @@ def _job_record(job: ImportJob) -> ArticleRecord:
         raise JobFailed(f"{job.url}: {exc}") from None
 
 
-def _fetch(url: str, headers: dict[str, str] | None = None) -> FetchResult:
+def _fetch(url: str) -> FetchResult:
     try:
-        return fetch(
-            url,
-            max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
-            timeout=settings.CLAIMDESK_FETCH_TIMEOUT,
-            allow_private=settings.CLAIMDESK_FETCH_ALLOW_PRIVATE,
-            headers=headers,
-        )
+        return _fetch_with_settings(url)
     except FetchError as exc:
         raise (JobTransient if exc.transient else JobFailed)(str(exc)) from None
+
+
+def _fetch_with_settings(url: str, headers: dict[str, str] | None = None) -> FetchResult:
+    return fetch(
+        url,
+        max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
+        timeout=settings.CLAIMDESK_FETCH_TIMEOUT,
+        allow_private=settings.CLAIMDESK_FETCH_ALLOW_PRIVATE,
+        headers=headers,
+    )
 
 
 def jobs_reclaim() -> int:
@@ -410,13 +414,7 @@ def _feed_poll(job: ImportJob) -> None:
         headers["If-Modified-Since"] = feed.last_modified
     now = timezone.now()
     try:
-        page = fetch(
-            feed.url,
-            max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES,
-            timeout=settings.CLAIMDESK_FETCH_TIMEOUT,
-            allow_private=settings.CLAIMDESK_FETCH_ALLOW_PRIVATE,
-            headers=headers,
-        )
+        page = _fetch_with_settings(feed.url, headers)
         entries = [] if page.not_modified else parse_feed(page.body, origin=feed.url)
     except (FetchError, FeedInvalid) as exc:
         # The next scheduled poll is the retry; the error stays on the feed until a poll succeeds.
