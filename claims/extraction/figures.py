@@ -1010,8 +1010,8 @@ def find_figures(sent: Span) -> list[Figure]:
     for token in sent:
         if token.i in numbers or not (
             token.dep_ in ("dobj", "nsubjpass", "nsubj", "conj", "appos")
-            or _of_remains(token)
-            or _among_them(token)
+            or (token.dep_ == "pobj" and _of_remains(token))
+            or (token.pos_ == "PROPN" and _among_them(token))
         ):
             continue
         single = _singular(token)

@@ -66,10 +66,16 @@ class _Draft:
 
 
 def _sentence_bounds(sent: Span) -> tuple[int, int] | None:
-    tokens = [t for t in sent if not t.is_space]
-    if not tokens:
+    # From both ends inwards: listing every token of every sentence twice was measurable.
+    doc = sent.doc
+    first, last = sent.start, sent.end - 1
+    while first <= last and doc[first].is_space:
+        first += 1
+    while last >= first and doc[last].is_space:
+        last -= 1
+    if first > last:
         return None
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
 def _speaker_fields(speaker: Speaker | None) -> dict:
@@ -107,9 +113,10 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     quote_speaker: dict[int, Speaker] = {}
     quote_cue_at: dict[int, int] = {}
     claimants: list[Speaker | None] = []  # whose claims a "could not be verified" doubts
-    for sent in sentences:
+    scopes = [verification_scope(sent) for sent in sentences]
+    for index, sent in enumerate(sentences):
         last_before.append(resolver.last)
-        doubted = claimant(sent) if verification_scope(sent) is not None else None
+        doubted = claimant(sent) if scopes[index] is not None else None
         claimants.append(resolver.resolve((doubted,), sent) if doubted is not None else None)
         resolved = []
         for cue in find_cues(sent, quoted, quotes):
@@ -246,7 +253,7 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
                 )
             )
 
-        scope = verification_scope(sent)
+        scope = scopes[index]
         own = [draft for draft in drafts if draft.sent.start == sent.start]
         if scope == SENTENCE and own:
             # "..., a claim that could not be independently verified": the sentence's own
