@@ -440,22 +440,32 @@ def _topic_cue(verb: Token, sentence_has_quote: bool) -> bool:
     return any(c.dep_ == "dobj" for c in verb.children)  # "discussed", "mentioned"
 
 
+# Participles that give a document's content: "figures showing ...", "a statement saying ...".
+_SHOWING = frozenset({"show", "say", "suggest", "indicate", "find", "reveal", "confirm", "put"})
+
+
 def _writing_cue(verb: Token, sentence_has_quote: bool) -> bool:
     """ "emailed staff that ...", "texted: “...”"; a publishing verb with what it put out:
     "issued a statement", "released figures" (not "released the detainees")."""
     if verb.lemma_.lower() in ("release", "issue", "circulate", "pen", "publish"):
         # What the document says must be there too: "issued a statement condemning ...",
         # "released figures showing ..." (not "The memo was released by her office").
+        published = [
+            c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in PUBLISHED_NOUNS
+        ]
         return any(
-            c.dep_ == "dobj"
-            and c.lemma_.lower() in PUBLISHED_NOUNS
-            and any(
-                g.dep_ in ("acl", "relcl", "ccomp")
-                or (g.dep_ == "prep" and g.lower_ in ("on", "about", "into"))
-                for g in c.children
+            g.dep_ in ("acl", "relcl", "ccomp")
+            or (g.dep_ == "prep" and g.lower_ in ("on", "about", "into"))
+            for c in published
+            for g in c.children
+        ) or bool(
+            published
+            and (
+                sentence_has_quote
+                # "published figures on Friday showing ...", the participle hung further on
+                or any(t.tag_ == "VBG" and t.lemma_.lower() in _SHOWING for t in verb.subtree)
             )
-            for c in verb.children
-        ) or (sentence_has_quote and any(c.dep_ == "dobj" for c in verb.children))
+        )
     return _has_clause(verb) or sentence_has_quote
 
 

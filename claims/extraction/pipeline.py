@@ -168,12 +168,8 @@ def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
         for cue, speaker in cues_by_sentence[index]:
             # What the sentence's other speakers said ("X was accused of “...” hours after a
             # memo suggested ..."): their quotations are not this speaker's.
-            key = speaker.text.lower() if speaker is not None else None
-            others = [
-                other
-                for other, who in cues_by_sentence[index]
-                if (who.text.lower() if who is not None else None) != key
-            ]
+            key = _speaker_key(speaker)
+            others = [other for other, who in cues_by_sentence[index] if _speaker_key(who) != key]
             if key in merged:
                 # "X said ... and said ...": one claim per speaker and sentence, quoting the
                 # speaker if either cue does ("said ... and accused the police of “...”").
@@ -336,6 +332,14 @@ def _hedge_previous(
         ):
             continue  # "The number of missing could not be confirmed": not the dead
         draft.hedges.append(marker)
+
+
+def _speaker_key(speaker: Speaker | None) -> str | None:
+    """One claim per speaker and sentence: "Philippa Stokes has said ..., and she was telling
+    journalists ..." is one speaker, under either name."""
+    if speaker is None:
+        return None
+    return (speaker.name or speaker.text).lower()
 
 
 def _same_speaker(speaker: Speaker | None, doubted: Speaker) -> bool:
