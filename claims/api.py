@@ -60,11 +60,18 @@ from claims.serializers import (
     ClaimSerializer,
     ReviewConflictSerializer,
     ReviewInputSerializer,
+    SignoffInputSerializer,
     StatusChangeSerializer,
     claim_rows,
     iso,
 )
-from claims.services import ReviewConflict, ReviewError, claim_review
+from claims.services import (
+    ReviewConflict,
+    ReviewError,
+    claim_confirm,
+    claim_return,
+    claim_review,
+)
 
 app_name = "api"
 
@@ -144,6 +151,17 @@ def _flat_columns(serializer: serializers.Serializer, prefix: str = "") -> list[
 
 
 CLAIM_CSV_HEADER = _flat_columns(ClaimSerializer())
+
+
+_SIGNOFF_RESPONSES = {
+    200: ClaimDetailSerializer,
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Nothing proposed, your own proposal, no note."
+    ),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
+    409: ReviewConflictSerializer,
+}
 
 
 _CLAIM_ROWS = claim_rows(PageQuerySet(Claim))
@@ -243,6 +261,58 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(detail.data)
 
     @extend_schema(
+        summary="Confirm a proposed verdict (sign-off)",
+        description="With CLAIMDESK_SIGNOFF=required, publish the verdict another editor "
+        "proposed. Refused (400) for your own proposal or when nothing is proposed; a stale "
+        "`version` writes nothing and answers 409 with the claim as it is now.",
+        request=SignoffInputSerializer,
+        responses=_SIGNOFF_RESPONSES,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=SignoffInputSerializer,
+    )
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        return self._signoff(request, pk, claim_confirm)
+
+    @extend_schema(
+        summary="Return a proposed verdict to its proposer (sign-off)",
+        description="Send back the verdict another editor proposed, with a `note` (required) "
+        "saying why. The published status does not change.",
+        request=SignoffInputSerializer,
+        responses=_SIGNOFF_RESPONSES,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=SignoffInputSerializer,
+    )
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        return self._signoff(request, pk, claim_return)
+
+    def _signoff(self, request: Request, pk: str | None, step: Any) -> Response:
+        claim = _claim_or_404(pk)
+        serializer = SignoffInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = self.get_serializer_context()
+        try:
+            step(claim=claim, by=request.user, note=data["note"], expected_version=data["version"])
+        except ReviewConflict as exc:
+            current = ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data
+            return Response(
+                {"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT
+            )
+        except ReviewError as exc:
+            return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
+        return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
+
+    @extend_schema(
         summary="The claim's schema.org ClaimReview (JSON-LD)",
         description=claimreview.__doc__,
         responses={
@@ -307,7 +377,12 @@ def _claim_detail_row(pk: int) -> dict[str, Any]:
 
 def _with_review_note(queryset: QuerySet) -> QuerySet:
     """Add the note of the latest status change (a correlated subquery on its index)."""
-    latest = StatusChange.objects.filter(claim_id=OuterRef("pk")).order_by("-id").values("note")
+    latest = (
+        StatusChange.objects.published()
+        .filter(claim_id=OuterRef("pk"))
+        .order_by("-id")
+        .values("note")
+    )
     return queryset.annotate(review_note=Subquery(latest[:1]))
 
 
@@ -430,7 +505,8 @@ class StatusChangeFeedView(ApiViewMixin, generics.ListAPIView):
     filter_backends = [QueryParamFilterBackend]
 
     def get_queryset(self) -> QuerySet:
-        return StatusChange.objects.values(*STATUS_CHANGE_COLUMNS)
+        # Only published changes: proposals and returns awaiting sign-off are not verdicts.
+        return StatusChange.objects.published().values(*STATUS_CHANGE_COLUMNS)
 
 
 @api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])

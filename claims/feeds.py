@@ -55,7 +55,8 @@ class StatusChangeFeed(Feed):
     def items(self) -> QuerySet:
         # One query: the change with its claim (sentence, article) and editor joined.
         return (
-            StatusChange.objects.select_related("claim", "claim__article", "changed_by")
+            StatusChange.objects.published()
+            .select_related("claim", "claim__article", "changed_by")
             .only(
                 "id",
                 "from_status",

@@ -160,6 +160,9 @@ class ClaimQuerySet(models.QuerySet):
     def hedged(self) -> ClaimQuerySet:
         return self.filter(is_hedged=True)
 
+    def awaiting_signoff(self) -> ClaimQuerySet:
+        return self.exclude(proposed_status="")
+
     def figures(self) -> ClaimQuerySet:
         return self.filter(kind__in=[Claim.Kind.CASUALTY, Claim.Kind.ARREST])
 
@@ -264,6 +267,28 @@ class Claim(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every review; a review carrying an older version is refused (lost-update guard).
     version = models.PositiveIntegerField(default=1)
+    # Sign-off (CLAIMDESK_SIGNOFF=required): a proposed verdict waits here, with `status` still the
+    # last confirmed one, until a second editor confirms or returns it (claims.services.review).
+    # Blank means nothing awaits sign-off.
+    proposed_status = models.CharField(
+        max_length=20, choices=Status.choices, blank=True, default=""
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    # The editor who holds the claim (assignment); null is unassigned.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -378,6 +403,10 @@ class AppendOnlyError(Exception):
 
 
 class StatusChangeQuerySet(models.QuerySet):
+    def published(self) -> StatusChangeQuerySet:
+        """Changes of the published status: not proposals or returns awaiting sign-off."""
+        return self.filter(kind__in=StatusChange.PUBLISHED_KINDS)
+
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("Status changes are append-only; they cannot be updated.")
 
@@ -387,6 +416,15 @@ class StatusChangeQuerySet(models.QuerySet):
 
 class StatusChange(models.Model):
     """Append-only audit trail: one row per status change, written by claim_review."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "Changed"
+        PROPOSAL = "proposal", "Proposed"
+        CONFIRMATION = "confirmation", "Confirmed"
+        RETURN = "return", "Returned"
+
+    # The kinds that changed the published status (the change feed, Atom, ClaimReview).
+    PUBLISHED_KINDS = (Kind.CHANGE, Kind.CONFIRMATION)
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Claim.Status.choices)
@@ -398,6 +436,10 @@ class StatusChange(models.Model):
     # The claim's version after this change.
     claim_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the row records (sign-off, CLAIMDESK_SIGNOFF=required): a change applied at once, a
+    # proposed verdict (`to_status` is the proposal, the claim's status is unchanged), its
+    # confirmation by a second editor (the status changes), or its return with a note.
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CHANGE)
 
     objects = StatusChangeQuerySet.as_manager()
 
@@ -580,3 +622,34 @@ class ImportJob(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+# --- the desk: assignment ------------------------------------------------------------------------
+
+
+class AssignmentChange(models.Model):
+    """Append-only audit trail of who holds a claim: one row per change, written by claim_assign."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="assignment_changes")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The claim page's assignment history, oldest first.
+            models.Index(fields=["claim", "id"], name="assignchange_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_user_id} → {self.to_user_id}"

@@ -25,7 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
-from claims.models import Actor, Article, Claim, Evidence
+from claims.models import Actor, Article, Claim, Evidence, StatusChange
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
 
@@ -55,6 +55,8 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "figure_id",
     "status",
     "status_changed_at",
+    "proposed_status",
+    "proposed_by__username",
     "version",
     "updated_at",
     "article_id",
@@ -200,6 +202,11 @@ class ClaimSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Claim.Status.choices)
     status_label = serializers.CharField()
     status_changed_at = serializers.DateTimeField(allow_null=True)
+    proposed_status = serializers.CharField(
+        help_text="Sign-off: a verdict proposed and awaiting a second editor, or empty. `status` "
+        "is always the last confirmed verdict."
+    )
+    proposed_by = serializers.CharField(allow_null=True, help_text="Username of the proposer.")
     version = serializers.IntegerField(help_text="Send it back with a review (lost-update guard).")
     article = ClaimArticleSerializer()
     updated_at = serializers.DateTimeField(help_text="Last change of any kind (updated_since).")
@@ -242,6 +249,8 @@ class ClaimSerializer(serializers.Serializer):
             "status": row["status"],
             "status_label": STATUS_LABELS[row["status"]],
             "status_changed_at": row["status_changed_at_iso"],
+            "proposed_status": row["proposed_status"],
+            "proposed_by": row["proposed_by__username"],
             "version": row["version"],
             "article": {
                 "id": row["article_id"],
@@ -269,6 +278,11 @@ class EvidenceSerializer(serializers.Serializer):
 
 class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Also its position in /api/status-changes/.")
+    kind = serializers.ChoiceField(
+        choices=StatusChange.Kind.choices,
+        help_text="change (applied at once), or with sign-off: proposal, confirmation, return. "
+        "Only change and confirmation set the published status.",
+    )
     from_status = serializers.ChoiceField(choices=Claim.Status.choices)
     to_status = serializers.ChoiceField(choices=Claim.Status.choices)
     note = serializers.CharField()
@@ -281,6 +295,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 EVIDENCE_COLUMNS = ("id", "url", "title", "stance", "note", "added_by__username", "created_at")
 HISTORY_COLUMNS = (
     "id",
+    "kind",
     "from_status",
     "to_status",
     "note",
@@ -305,6 +320,7 @@ def evidence_item(row: dict[str, Any]) -> dict[str, Any]:
 def history_item(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
+        "kind": row["kind"],
         "from_status": row["from_status"],
         "to_status": row["to_status"],
         "note": row["note"],
@@ -383,6 +399,17 @@ class ReviewInputSerializer(serializers.Serializer):
     )
 
 
+class SignoffInputSerializer(serializers.Serializer):
+    """POST /api/claims/{id}/confirm/ and /return/: the version the editor saw and a note."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The claim's `version` as the client last read it (with its proposal). If "
+        "anything changed since, nothing is written and the answer is 409.",
+    )
+
+
 class ReviewConflictSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Who changed the claim, and to what.")
     current = ClaimDetailSerializer(help_text="The claim as it is now.")
@@ -438,6 +465,9 @@ class StatusChangeSerializer(serializers.Serializer):
     """One entry of the change feed. Input is a `.values()` row."""
 
     id = serializers.IntegerField(help_text="Increases with commit order; the feed's cursor.")
+    kind = serializers.ChoiceField(
+        choices=StatusChange.Kind.choices, help_text="change, or confirmation (sign-off)."
+    )
     claim_id = serializers.IntegerField()
     claim_api_url = serializers.CharField()
     from_status = serializers.ChoiceField(choices=Claim.Status.choices)

@@ -188,6 +188,14 @@ X_FRAME_OPTIONS = "DENY"
 # Article import.
 CLAIMDESK_MAX_IMPORT_BYTES = env_int("CLAIMDESK_MAX_IMPORT_BYTES", 5 * 1024 * 1024, minimum=1)
 
+# Sign-off: "required" makes every verdict a proposal a second editor confirms before it is
+# published; "off" (the default, so one editor can run the demo) applies verdicts at once.
+CLAIMDESK_SIGNOFF = (os.environ.get("CLAIMDESK_SIGNOFF") or "off").strip().lower()
+if CLAIMDESK_SIGNOFF not in {"off", "required"}:
+    raise ImproperlyConfigured(
+        f"CLAIMDESK_SIGNOFF must be off or required, not {os.environ['CLAIMDESK_SIGNOFF']!r}"
+    )
+
 # The API: reading is public unless CLAIMDESK_API_PUBLIC=0; writing always needs an editor.
 CLAIMDESK_API_PUBLIC = env_bool("CLAIMDESK_API_PUBLIC", True)
 # Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer).
@@ -241,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "claims.models.Actor.Kind",
         "EvidenceStanceEnum": "claims.models.Evidence.Stance",
         "FigureKindEnum": "claims.models.Figure.Kind",
+        "StatusChangeKindEnum": "claims.models.StatusChange.Kind",
     },
 }
 # The organisation named as author of published ClaimReviews (schema.org).

@@ -40,6 +40,8 @@ EXPECTED_PATHS = {
     "/api/claims/",
     "/api/claims/{id}/",
     "/api/claims/{id}/review/",
+    "/api/claims/{id}/confirm/",
+    "/api/claims/{id}/return/",
     "/api/claims/{id}/claimreview/",
     "/api/claimreview/",
     "/api/articles/",

@@ -12,7 +12,14 @@ from claims.services.figures import (
     figures_refresh_for_article,
 )
 from claims.services.imports import ArticleImportResult, article_import, articles_import
-from claims.services.review import ReviewConflict, ReviewError, claim_review, evidence_add
+from claims.services.review import (
+    ReviewConflict,
+    ReviewError,
+    claim_confirm,
+    claim_return,
+    claim_review,
+    evidence_add,
+)
 
 __all__ = [
     "ArticleImportResult",
@@ -21,7 +28,9 @@ __all__ = [
     "ReviewError",
     "article_import",
     "articles_import",
+    "claim_confirm",
     "claim_move_to_figure",
+    "claim_return",
     "claim_review",
     "evidence_add",
     "figure_accept_suggestions",

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -158,31 +159,137 @@ def claim_review(
                 added_by=by,
             )
 
-        previous = current.status
-        current.status = status
-        current.status_changed_by = by
-        current.status_changed_at = timezone.now()
-        current.version += 1
-        current.save(
-            update_fields=[
-                "status",
-                "status_changed_by",
-                "status_changed_at",
-                "version",
-                "updated_at",
-            ]
-        )
-        _serialise_status_change_ids()
-        StatusChange.objects.create(
-            claim=current,
-            from_status=previous,
-            to_status=status,
-            note=note,
-            changed_by=by,
-            claim_version=current.version,
-        )
+        if signoff_required() and status != Claim.Status.UNREVIEWED:
+            # Four eyes: the verdict waits for a second editor; the published status stays.
+            _record(current, kind=StatusChange.Kind.PROPOSAL, to_status=status, note=note, by=by)
+        else:
+            _record(current, kind=StatusChange.Kind.CHANGE, to_status=status, note=note, by=by)
 
-    for field in ("status", "status_changed_by", "status_changed_at", "version", "updated_at"):
+    for field in _REVIEWED_FIELDS:
+        setattr(claim, field, getattr(current, field))
+    return current
+
+
+# Fields a review, a proposal, a confirmation or a return writes.
+_REVIEWED_FIELDS = (
+    "status",
+    "status_changed_by",
+    "status_changed_at",
+    "proposed_status",
+    "proposed_by",
+    "proposed_at",
+    "version",
+    "updated_at",
+)
+
+
+def signoff_required() -> bool:
+    """Whether verdicts need a second editor (CLAIMDESK_SIGNOFF=required)."""
+    return settings.CLAIMDESK_SIGNOFF == "required"
+
+
+def _record(
+    current: Claim, *, kind: str, to_status: str, note: str, by: AbstractBaseUser
+) -> StatusChange:
+    """Apply one audited step to the locked claim `current` and write its StatusChange row.
+
+    A change or confirmation sets the published status; a proposal only holds `to_status` as
+    proposed; a confirmation and a return clear the proposal. Every step bumps the version, so an
+    editor confirming a proposal that was replaced meanwhile gets a conflict, not the wrong one.
+    """
+    previous = current.status
+    now = timezone.now()
+    if kind in StatusChange.PUBLISHED_KINDS:
+        current.status = to_status
+        current.status_changed_by = by
+        current.status_changed_at = now
+    if kind == StatusChange.Kind.PROPOSAL:
+        current.proposed_status, current.proposed_by, current.proposed_at = to_status, by, now
+    else:
+        current.proposed_status, current.proposed_by, current.proposed_at = "", None, None
+    current.version += 1
+    current.save(update_fields=list(_REVIEWED_FIELDS))
+    _serialise_status_change_ids()
+    change = StatusChange.objects.create(
+        claim=current,
+        kind=kind,
+        from_status=previous,
+        to_status=to_status,
+        note=note,
+        changed_by=by,
+        claim_version=current.version,
+    )
+    if kind in StatusChange.PUBLISHED_KINDS:
+        _on_status_published(change)
+    return change
+
+
+def _on_status_published(change: StatusChange) -> None:
+    """Hook for side effects of a published status change (webhooks), after commit."""
+
+
+def claim_confirm(
+    *, claim: Claim, by: AbstractBaseUser, note: str = "", expected_version: int | None = None
+) -> Claim:
+    """Confirm the verdict proposed on `claim`: it becomes the published status.
+
+    The second pair of eyes: `by` must be an editor other than the one who proposed it.
+    Raises PermissionDenied, ReviewError (nothing proposed, own proposal) or ReviewConflict.
+    """
+    return _signoff_step(
+        claim=claim,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        kind=StatusChange.Kind.CONFIRMATION,
+    )
+
+
+def claim_return(
+    *, claim: Claim, by: AbstractBaseUser, note: str, expected_version: int | None = None
+) -> Claim:
+    """Send the verdict proposed on `claim` back to its proposer with a note saying why.
+
+    The published status is unchanged and the proposal is cleared; the return is on the history.
+    """
+    if not (note or "").strip():
+        raise ReviewError("Returning a proposed verdict needs a note saying why.", field="note")
+    return _signoff_step(
+        claim=claim,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        kind=StatusChange.Kind.RETURN,
+    )
+
+
+def _signoff_step(
+    *,
+    claim: Claim,
+    by: AbstractBaseUser,
+    note: str,
+    expected_version: int | None,
+    kind: str,
+) -> Claim:
+    if not by.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("You do not have permission to review claims.")
+    note = (note or "").strip()
+    verb = "confirm" if kind == StatusChange.Kind.CONFIRMATION else "return"
+    with transaction.atomic():
+        # The same lost-update guard as claim_review: the row lock orders two editors acting
+        # on one proposal, and the version check makes the second one see the first's decision.
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise _conflict(current, expected_version)
+        if not current.proposed_status:
+            raise ReviewError(f"This claim has no proposed verdict to {verb}.", field="status")
+        if current.proposed_by_id == by.pk:
+            raise ReviewError(
+                f"You proposed this verdict; another editor must {verb} it.", field="status"
+            )
+        _record(current, kind=kind, to_status=current.proposed_status, note=note, by=by)
+
+    for field in _REVIEWED_FIELDS:
         setattr(claim, field, getattr(current, field))
     return current
 
@@ -281,7 +388,12 @@ def _conflict(current: Claim, expected_version: int) -> ReviewConflict:
         who = _user_label(latest.changed_by)
         when = timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M %Z")
         to = Claim.Status(latest.to_status).label
-        message = f"{who} changed this claim to {to} at {when}."
+        did = {
+            StatusChange.Kind.PROPOSAL: f"proposed {to} for this claim",
+            StatusChange.Kind.CONFIRMATION: f"confirmed {to} for this claim",
+            StatusChange.Kind.RETURN: f"returned the proposed {to} on this claim",
+        }.get(latest.kind, f"changed this claim to {to}")
+        message = f"{who} {did} at {when}."
         if latest.note:
             message += f" Their note: “{latest.note}”"
         message += (
