@@ -611,6 +611,10 @@ def _second_speaker(verb: Token) -> bool:
     return before is not None and before.dep_ == "conj" and not named_subject
 
 
+# Nouns that restate a figure in an aside a second source comments on.
+_RESTATED_FIGURES = frozenset({"figure", "number", "toll", "estimate", "count", "tally"})
+
+
 def _contrasted(verb: Token) -> bool:
     """A rival source set against the sentence's first: "..., while local media put the figure
     at nearly 200", "..., a claim disputed by rights groups, which say at least three died"."""
@@ -620,9 +624,14 @@ def _contrasted(verb: Token) -> bool:
         return True
     if verb.dep_ != "relcl":
         return False
+    lemma = verb.lemma_.lower()
     if (
-        verb.lemma_.lower() in _DISPUTING_VERBS
-        and verb.head.lemma_.lower() in CLAIM_NOUNS
+        (
+            lemma in _DISPUTING_VERBS
+            # "..., a figure the office said it was not in a position to verify"
+            or (lemma in REPORTING_VERBS and verb.head.lemma_.lower() in _RESTATED_FIGURES)
+        )
+        and verb.head.lemma_.lower() in CLAIM_NOUNS | _RESTATED_FIGURES
         and verb.head.dep_ in ("appos", "npadvmod")
         and any(c.dep_ == "nsubj" and c.lower_ not in RELATIVE_PRONOUNS for c in verb.children)
     ):

@@ -125,6 +125,9 @@ def verification_scope(sent: Span) -> str | None:
         elif lemma not in VERIFY_WORDS or token.lower_ == "independently":
             continue
         around = [token, token.head, token.head.head]
+        if token.head.lower_ == "position":
+            # "was not in a position to verify": the negation is on the "be" above "in"
+            around.append(token.head.head.head)
         for word in around:
             if word.lower_ in _NEGATORS or any(
                 c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in word.children
