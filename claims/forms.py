@@ -231,3 +231,14 @@ class AddArticlesForm(forms.Form):
         if not (data.get("links") or data.get("body") or data.get("files") or self.errors):
             raise forms.ValidationError("Give a link, paste an article, or choose files.")
         return data
+
+
+class SignoffForm(forms.Form):
+    """Confirm or return a proposed verdict (CLAIMDESK_SIGNOFF=required)."""
+
+    action = forms.ChoiceField(choices=[("confirm", "Confirm"), ("return", "Return")])
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why (needed to return it)"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

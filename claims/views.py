@@ -21,9 +21,16 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm
-from claims.models import Article, Claim, Outlet
-from claims.services import ReviewConflict, ReviewError, claim_review, evidence_add
+from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm, SignoffForm
+from claims.models import Article, Claim, Outlet, StatusChange
+from claims.services import (
+    ReviewConflict,
+    ReviewError,
+    claim_confirm,
+    claim_return,
+    claim_review,
+    evidence_add,
+)
 from claims.services.figures import SPEAKER_STATEMENTS_LIMIT, with_origin
 
 PAGE_SIZE = 50
@@ -132,10 +139,13 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(_form_field(error.field, form), error.message)
         return _render_claim(request, claim.pk, filters, decision_form=form, status=400)
 
-    messages.success(
-        request,
-        f"Claim #{claim.pk} marked {claim.get_status_display()}.",
-    )
+    if claim.proposed_status:
+        label = Claim.Status(claim.proposed_status).label
+        messages.success(
+            request, f"Claim #{claim.pk}: {label} proposed; a second editor signs off."
+        )
+    else:
+        messages.success(request, f"Claim #{claim.pk} marked {claim.get_status_display()}.")
     # The next claim of the queue after this one; past the end, wrap round to the first, since
     # claims earlier in the queue may still be waiting.
     next_pk = _neighbour(filters, claim) or (
@@ -145,6 +155,30 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "That was the last claim in this queue.")
         return redirect(reverse("claims:queue") + filters.querystring())
     return redirect(_claim_url(next_pk, filters) + SENTENCE_ANCHOR)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def claim_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or return the verdict a colleague proposed (CLAIMDESK_SIGNOFF=required)."""
+    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    filters = QueueFilterForm(request.GET)
+    form = SignoffForm(request.POST)
+    if not form.is_valid():
+        return _render_claim(request, claim.pk, filters, signoff_form=form, status=400)
+    data = form.cleaned_data
+    step = claim_confirm if data["action"] == "confirm" else claim_return
+    try:
+        step(claim=claim, by=request.user, note=data["note"], expected_version=data["version"])
+    except ReviewConflict as conflict:
+        return _render_claim(request, claim.pk, filters, conflict=conflict, status=409)
+    except ReviewError as error:
+        form.add_error("note" if error.field == "note" else None, error.message)
+        return _render_claim(request, claim.pk, filters, signoff_form=form, status=400)
+    done = "confirmed" if data["action"] == "confirm" else "returned"
+    messages.success(request, f"Claim #{claim.pk}: verdict {done}.")
+    return redirect(_claim_url(claim.pk, filters) + SENTENCE_ANCHOR)
 
 
 @require_POST
@@ -333,6 +367,7 @@ def _render_claim(
     decision_form: DecisionForm | None = None,
     evidence_form: EvidenceForm | None = None,
     conflict: ReviewConflict | None = None,
+    signoff_form: SignoffForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     # One query for every claim on the page (page_claim), then one each for the history and
@@ -349,6 +384,12 @@ def _render_claim(
         decision_form = DecisionForm(initial={"version": claim.version})
     if evidence_form is None:
         evidence_form = EvidenceForm()
+    # The proposal awaiting sign-off is the history's last entry when there is one (no query).
+    proposal = history[-1] if claim.proposed_status and history else None
+    if proposal is not None and proposal.kind != StatusChange.Kind.PROPOSAL:
+        proposal = None
+    if signoff_form is None:
+        signoff_form = SignoffForm(initial={"version": claim.version})
     segments, sentence_found = article_segments(claim.article.body, claim, article_claims)
     return render(
         request,
@@ -368,6 +409,13 @@ def _render_claim(
             "decision_form": decision_form,
             "evidence_form": evidence_form,
             "conflict": conflict,
+            "proposal": proposal,
+            # Four eyes: the proposer sees the proposal but no buttons to confirm it.
+            "can_signoff": can_review
+            and proposal is not None
+            and proposal.changed_by_id != request.user.pk,
+            "signoff_form": signoff_form,
+            "signoff_url": reverse("claims:signoff", args=[claim.pk]) + qs,
             "filters": filters,
             "qs": qs,
             "statuses": _status_legend(),

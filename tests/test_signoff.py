@@ -8,7 +8,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
+from django.urls import reverse
 
 from claims.models import Claim, StatusChange
 from claims.services import ReviewConflict, ReviewError, claim_confirm, claim_return, claim_review
@@ -221,3 +223,83 @@ def test_public_outputs_show_only_confirmed_verdicts(
     statuses = {c["id"]: c["status"] for c in client.get("/api/claims/").json()["results"]}
     assert statuses == {confirmed.id: "verified", proposed.id: "unreviewed"}
     assert client.get("/api/claims/?status=false").json()["results"] == []
+
+
+# --- the review UI and the admin ---------------------------------------------------------------
+
+
+def test_ui_two_editors_propose_and_confirm_and_the_proposer_gets_no_buttons(
+    editor_client, second_client
+):
+    claim = make_claim()
+    response = editor_client.post(
+        reverse("claims:decide", args=[claim.pk]),
+        {"status": "disputed", "note": "Sources differ", "version": 1},
+    )
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=claim.pk).proposed_status == "disputed"
+
+    own = editor_client.get(reverse("claims:claim", args=[claim.pk])).content.decode()
+    assert "Awaiting sign-off" in own and "You proposed it" in own
+    assert 'id="signoff-form"' not in own
+    # Posting anyway is refused by the service, and nothing changes.
+    refused = editor_client.post(
+        reverse("claims:signoff", args=[claim.pk]), {"action": "confirm", "version": 2}
+    )
+    assert refused.status_code == 400
+    assert "another editor must confirm" in refused.content.decode()
+    assert Claim.objects.get(pk=claim.pk).status == "unreviewed"
+
+    page = second_client.get(reverse("claims:claim", args=[claim.pk])).content.decode()
+    assert 'id="signoff-form"' in page and "Sources differ" in page
+    response = second_client.post(
+        reverse("claims:signoff", args=[claim.pk]),
+        {"action": "confirm", "note": "Agreed", "version": 2},
+    )
+    assert response.status_code == 302
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.status, claim.proposed_status, claim.status_changed_by.username) == (
+        "disputed",
+        "",
+        "erin",
+    )
+    history = second_client.get(reverse("claims:claim", args=[claim.pk])).content.decode()
+    assert "Proposed" in history and "Confirmed" in history
+
+
+def test_ui_return_needs_a_note_and_a_stale_form_is_409(editor, editor_client, second_client):
+    claim = make_claim()
+    claim_review(claim=claim, status="verified", by=editor, note="Hospital")
+    url = reverse("claims:signoff", args=[claim.pk])
+
+    assert second_client.post(url, {"action": "return", "version": 2}).status_code == 400
+    stale = second_client.post(url, {"action": "return", "note": "Which?", "version": 1})
+    assert stale.status_code == 409 and "eddie proposed Verified" in stale.content.decode()
+    response = second_client.post(url, {"action": "return", "note": "Which?", "version": 2})
+    assert response.status_code == 302
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.status, claim.proposed_status) == ("unreviewed", "")
+
+
+def test_admin_mark_action_proposes_and_a_second_editor_confirms(
+    editor_client, second_client, editor
+):
+    claims = [make_claim(), make_claim()]
+    changelist = reverse("admin:claims_claim_changelist")
+    data = {"action": "mark_unverified", ACTION_CHECKBOX_NAME: [c.pk for c in claims]}
+    versions = {f"version_{c.pk}": 1 for c in claims}
+    response = editor_client.post(changelist, {**data, "apply": "yes", "note": "n", **versions})
+    assert response.status_code == 302
+    assert {c.proposed_status for c in Claim.objects.all()} == {"unverified"}
+
+    confirm = {"action": "confirm_proposals", ACTION_CHECKBOX_NAME: [c.pk for c in claims]}
+    page = editor_client.post(changelist, confirm)
+    assert page.status_code == 200 and "Confirm 2 proposed verdict(s)" in page.content.decode()
+    versions = {f"version_{c.pk}": 2 for c in claims}
+    # The proposer is refused for each claim; the second editor confirms both.
+    editor_client.post(changelist, {**confirm, "apply": "yes", **versions})
+    assert {c.status for c in Claim.objects.all()} == {"unreviewed"}
+    response = second_client.post(changelist, {**confirm, "apply": "yes", **versions})
+    assert response.status_code == 302
+    assert {(c.status, c.proposed_status) for c in Claim.objects.all()} == {("unverified", "")}
+    assert "Confirmed 2 proposed verdict(s)." in second_client.get(changelist).content.decode()

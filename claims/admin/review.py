@@ -21,10 +21,26 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
-from claims.services import ReviewConflict, ReviewError, claim_review, evidence_add
+from claims.services import (
+    ReviewConflict,
+    ReviewError,
+    claim_confirm,
+    claim_return,
+    claim_review,
+    evidence_add,
+)
+from claims.services.review import signoff_required
 
 REVIEW_PERMISSION = "claims.review_claim"
-REVIEWED_FIELDS = ("status", "status_changed_by", "status_changed_at", "version")
+REVIEWED_FIELDS = (
+    "status",
+    "status_changed_by",
+    "status_changed_at",
+    "proposed_status",
+    "proposed_by",
+    "proposed_at",
+    "version",
+)
 
 admin.site.site_header = "Claim Desk admin"
 admin.site.site_title = "Claim Desk"
@@ -147,7 +163,15 @@ class StatusChangeInline(admin.TabularInline):
     """The claim's audit trail: shown, never edited."""
 
     model = StatusChange
-    fields = ["created_at", "from_status", "to_status", "changed_by", "note", "claim_version"]
+    fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "changed_by",
+        "note",
+        "claim_version",
+    ]
     readonly_fields = fields
     ordering = ["id"]
     extra = 0
@@ -199,6 +223,27 @@ def _review_action(status: Claim.Status):  # type: ignore[no-untyped-def]
     )(action)
 
 
+class SignoffConfirmationForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Saved in each claim's history. Returning a verdict needs a note.",
+    )
+
+
+def _signoff_action(confirm: bool):  # type: ignore[no-untyped-def]
+    """An admin action confirming or returning the selected claims' proposed verdicts."""
+
+    def action(modeladmin: ClaimAdmin, request: HttpRequest, queryset: QuerySet[Claim]):  # type: ignore[no-untyped-def]
+        return modeladmin.signoff_selected(request, queryset, confirm=confirm)
+
+    action.__name__ = "confirm_proposals" if confirm else "return_proposals"
+    verb = "Confirm" if confirm else "Return"
+    return admin.action(
+        description=f"{verb} the proposed verdicts of selected claims…", permissions=["review"]
+    )(action)
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     list_display = [
@@ -208,11 +253,13 @@ class ClaimAdmin(admin.ModelAdmin):
         "figure_value",
         "speaker_display",
         "status",
+        "proposed_status",
         "article",
     ]
     list_display_links = ["id", "sentence_short"]
     list_filter = [
         "status",
+        ("proposed_status", _titled(admin.ChoicesFieldListFilter, "proposed (sign-off)")),
         "kind",
         ("article__outlet", _titled(admin.RelatedOnlyFieldListFilter, "outlet")),
         ("is_hedged", _titled(admin.BooleanFieldListFilter, "hedged")),
@@ -225,7 +272,11 @@ class ClaimAdmin(admin.ModelAdmin):
     show_full_result_count = False  # counting 100,000+ rows twice per page is wasted time
     raw_id_fields = ["article", "speaker", "figure"]
     inlines = [EvidenceInline, StatusChangeInline]
-    actions = [_review_action(s) for s in Claim.Status if s != Claim.Status.UNREVIEWED]
+    actions = [
+        *(_review_action(s) for s in Claim.Status if s != Claim.Status.UNREVIEWED),
+        _signoff_action(confirm=True),
+        _signoff_action(confirm=False),
+    ]
     fieldsets = [
         (None, {"fields": ["review_link", "article", "kind", "sentence", ("start", "end")]}),
         (
@@ -273,6 +324,13 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # claims come from articles, through extraction
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not signoff_required():  # nothing is ever proposed: no sign-off actions to offer
+            actions.pop("confirm_proposals", None)
+            actions.pop("return_proposals", None)
+        return actions
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
         always = ["review_link", *REVIEWED_FIELDS, "is_hedged", "created_at", "updated_at"]
@@ -396,6 +454,51 @@ class ClaimAdmin(admin.ModelAdmin):
             )
         for problem in problems:
             self.message_user(request, f"Not changed. {problem}", messages.ERROR)
+
+    def signoff_selected(
+        self, request: HttpRequest, queryset: QuerySet[Claim], *, confirm: bool
+    ) -> HttpResponse | None:
+        claims = list(queryset.select_related("article", "speaker").order_by("id"))
+        form = SignoffConfirmationForm(request.POST if "apply" in request.POST else None)
+        verb = "Confirm" if confirm else "Return"
+        if "apply" in request.POST and form.is_valid():
+            step = claim_confirm if confirm else claim_return
+            done, problems = 0, []
+            for claim in claims:
+                raw_version = request.POST.get(f"version_{claim.pk}", "")
+                expected = int(raw_version) if raw_version.isdigit() else None
+                try:
+                    step(
+                        claim=claim,
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        expected_version=expected,
+                    )
+                except (ReviewConflict, ReviewError) as exc:
+                    problems.append(f"Claim #{claim.pk}: {exc.message}")
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request, f"{verb}ed {done} proposed verdict(s).", messages.SUCCESS
+                )
+            for problem in problems:
+                self.message_user(request, f"Not changed. {problem}", messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb} the proposed verdicts of {len(claims)} claim(s)",
+            "opts": self.model._meta,
+            "claims": claims,
+            "status": {"label": f"{verb} proposals"},
+            "definition": "Only a verdict another editor proposed can be confirmed or returned.",
+            "submit_label": f"{verb} {len(claims)} proposed verdict(s)",
+            "form": form,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "claims/admin_review_confirm.html", context)
 
 
 @admin.register(Evidence)
