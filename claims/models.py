@@ -630,7 +630,9 @@ class ImportJob(models.Model):
 class AssignmentChange(models.Model):
     """Append-only audit trail of who holds a claim: one row per change, written by claim_assign."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="assignment_changes")
+    # CASCADE, unlike StatusChange: a re-import deletes only unreviewed claims without evidence
+    # or history, and an assignment alone must not make such a claim undeletable.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignment_changes")
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -653,3 +655,84 @@ class AssignmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_user_id} → {self.to_user_id}"
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+class WebhookSubscription(models.Model):
+    """A newsroom system (a CMS, a chat bot, a partner) that wants some events POSTed to it."""
+
+    class Event(models.TextChoices):
+        STATUS = "claim.status", "A published status changed (applied, or confirmed at sign-off)"
+        CLAIM_NEW = "claim.new", "A new claim was found in an article"
+        FIGURE_CONFLICT = "figure.conflict", "A figure has a new conflicting report"
+        JOB_FAILED = "job.failed", "An import job failed"
+
+    url = models.URLField(max_length=2000)
+    # The HMAC-SHA256 key of X-ClaimDesk-Signature, shared with the receiver; in the admin only
+    # for those who manage subscriptions (Desk chiefs).
+    secret = models.CharField(max_length=200)
+    # The Event values wanted; empty means every event.
+    events = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One event POSTed (or to be POSTed) to one subscription: the record editors see and resend."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookSubscription.Event.choices)
+    # Deliveries about one claim go out in order, per subscription (claims.services.webhooks).
+    # A plain id, not a foreign key: the log outlives a claim a re-import deletes, and deleting
+    # claims costs no extra query.
+    claim_id = models.PositiveBigIntegerField(null=True, blank=True)
+    delivery_id = models.UUIDField(unique=True, editable=False)
+    # The exact body sent (and signed) on every attempt, resends included.
+    body = models.TextField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # While `sending`: when another worker may take it over (its sender died).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # How long the last attempt took, in milliseconds.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # webhooks_send_due: pending deliveries whose next attempt is due.
+            models.Index(fields=["state", "next_attempt_at"], name="webhookdelivery_due_idx"),
+            # The in-order check: an earlier undelivered delivery for the same claim.
+            models.Index(
+                fields=["subscription", "claim_id", "id"], name="webhookdelivery_order_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.state})"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from claims.services import ingest
+from claims.services import ingest, webhooks
 
 
 @worker_process_init.connect
@@ -37,3 +37,15 @@ def feeds_poll_due() -> int:
 def jobs_reclaim() -> int:
     """Beat, every 15 s: hand on jobs whose worker died and re-send lost messages."""
     return ingest.jobs_reclaim()
+
+
+@shared_task(name="claims.tasks.webhook_delivery_send")
+def webhook_delivery_send(delivery_id: int) -> str:
+    """POST one webhook delivery, if it is due and first in line for its claim."""
+    return webhooks.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="claims.tasks.webhooks_send_due")
+def webhooks_send_due() -> int:
+    """Beat, every 30 s: send webhook deliveries whose retry is due."""
+    return webhooks.webhooks_send_due()

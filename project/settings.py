@@ -314,6 +314,7 @@ CLAIMDESK_JOB_MAX_ATTEMPTS = env_int("CLAIMDESK_JOB_MAX_ATTEMPTS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "feeds-poll-due": {"task": "claims.tasks.feeds_poll_due", "schedule": 30.0},
     "jobs-reclaim": {"task": "claims.tasks.jobs_reclaim", "schedule": 15.0},
+    "webhooks-send-due": {"task": "claims.tasks.webhooks_send_due", "schedule": 30.0},
 }
 
 # Outbound fetching (links, feeds): loopback, private and link-local addresses are refused unless
@@ -321,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
 CLAIMDESK_FETCH_ALLOW_PRIVATE = env_bool("CLAIMDESK_FETCH_ALLOW_PRIVATE", False)
 CLAIMDESK_FETCH_TIMEOUT = env_int("CLAIMDESK_FETCH_TIMEOUT", 20, minimum=1)
 CLAIMDESK_FEED_EVERY_MINUTES = env_int("CLAIMDESK_FEED_EVERY_MINUTES", 15, minimum=1)
+# Webhook POSTs follow the same address rules; a receiver gets this long to connect and answer.
+CLAIMDESK_WEBHOOK_TIMEOUT = env_int("CLAIMDESK_WEBHOOK_TIMEOUT", 10, minimum=1)
 
 LOGGING = {
     "version": 1,

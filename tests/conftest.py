@@ -33,6 +33,7 @@ _counter = itertools.count(1)
 
 _GROUPS_MIGRATION = importlib.import_module("claims.migrations.0002_editor_viewer_groups")
 _INGEST_PERMISSIONS = importlib.import_module("claims.migrations.0005_ingest_permissions")
+_DESK_CHIEFS = importlib.import_module("claims.migrations.0009_desk_chiefs_group")
 
 
 @receiver(post_migrate)
@@ -52,7 +53,12 @@ def _recreate_groups_after_flush(sender, **kwargs) -> None:  # type: ignore[no-u
     edit = _GROUPS_MIGRATION.EDIT + _INGEST_PERMISSIONS.EDIT
     viewers.permissions.set(permissions.filter(codename__in=view))
     editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.set(permissions.filter(codename__in=view + edit))
+    editors.permissions.set(
+        permissions.filter(codename__in=view + edit + _DESK_CHIEFS.EDITORS_EXTRA)
+    )
+    chiefs, _ = Group.objects.get_or_create(name="Desk chiefs")
+    chief = view + edit + _DESK_CHIEFS.EDITORS_EXTRA + _DESK_CHIEFS.CHIEFS_EXTRA
+    chiefs.permissions.set(permissions.filter(codename__in=chief))
 
 
 def make_user(username: str, *groups: str, is_staff: bool = False) -> User:
@@ -71,6 +77,12 @@ def editor(db) -> User:
 @pytest.fixture
 def second_editor(db) -> User:
     return make_user("erin", "Editors", is_staff=True)
+
+
+@pytest.fixture
+def chief(db) -> User:
+    """A desk chief: an editor who also manages webhook subscriptions."""
+    return make_user("chris", "Desk chiefs", is_staff=True)
 
 
 @pytest.fixture

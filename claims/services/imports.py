@@ -39,6 +39,7 @@ from claims.importers.parallel import (
     extract_chunk,
 )
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.services import webhooks
 from claims.services.figures import figures_refresh_for_article
 
 logger = logging.getLogger(__name__)
@@ -418,6 +419,7 @@ def _claims_sync(
 
     if new:
         Claim.objects.bulk_create(new)
+        webhooks.claims_new(new)
     if changed:
         Claim.objects.bulk_update(changed, [*_CLAIM_FIELDS, "updated_at"])
     if keep_ids:

@@ -37,6 +37,7 @@ from claims.importers.feeds import FeedInvalid, entry_record, page_record, parse
 from claims.importers.fetch import FetchError, FetchResult, fetch
 from claims.importers.records import make_record
 from claims.models import Feed, FeedEntry, ImportJob, Outlet
+from claims.services import webhooks
 from claims.services.imports import ArticleImportResult, article_import
 
 logger = logging.getLogger(__name__)
@@ -258,6 +259,7 @@ def _job_finish(job: ImportJob, state: str, *, error: str = "", **fields: object
     )
     if state == State.FAILED:
         logger.info("import job %s failed: %s", job.pk, error)
+        webhooks.job_failed(job.pk)
 
 
 def _job_retry_later(job: ImportJob, error: str) -> None:

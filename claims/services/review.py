@@ -225,7 +225,10 @@ def _record(
 
 
 def _on_status_published(change: StatusChange) -> None:
-    """Hook for side effects of a published status change (webhooks), after commit."""
+    # The deliveries are written in this transaction and sent after it commits.
+    from claims.services import webhooks
+
+    webhooks.status_published(change)
 
 
 def claim_confirm(
