@@ -30,7 +30,7 @@ class QueueFilterForm(forms.Form):
         # The claims extraction is least sure of first (claim_status_conf_idx).
         "confidence": ("Least confident first", ("confidence", "-id")),
     }
-    DEFAULTS = {"status": Claim.Status.UNREVIEWED, "order": "newest", "hedged": ANY}
+    DEFAULTS = {"status": Claim.Status.UNREVIEWED, "order": "newest", "hedged": ANY, "holder": ANY}
 
     status = forms.ChoiceField(choices=[(ANY, "Any status"), *Claim.Status.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Claim.Kind.choices], required=False)
@@ -45,8 +45,14 @@ class QueueFilterForm(forms.Form):
     order = forms.ChoiceField(
         choices=[(key, label) for key, (label, _) in ORDERS.items()], required=False
     )
+    # Assignment: "mine" is the signed-in editor's claims (the view passes `user`).
+    holder = forms.ChoiceField(
+        choices=[(ANY, "Anyone’s"), ("mine", "Mine"), ("unassigned", "Unassigned")],
+        required=False,
+    )
 
-    def __init__(self, data, *, outlets: list[Outlet] = ()) -> None:
+    def __init__(self, data, *, outlets: list[Outlet] = (), user=None) -> None:  # type: ignore[no-untyped-def]
+        self.user = user
         given = {key: data.get(key) for key in self.base_fields if data.get(key)}
         self._setup({**self.DEFAULTS, **given}, outlets)
         if not self.is_valid():
@@ -96,6 +102,11 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(is_hedged=True)
         elif v["hedged"] == "no":
             queryset = queryset.filter(is_hedged=False)
+        if v["holder"] == "mine":
+            # On the assigned_to foreign key's index.
+            queryset = queryset.filter(assigned_to_id=getattr(self.user, "pk", None))
+        elif v["holder"] == "unassigned":
+            queryset = queryset.filter(assigned_to__isnull=True)
         return queryset.order_by(*self.ordering)
 
     def after(self, claim: Claim, *, backwards: bool = False) -> Q:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/<int:pk>/decide/", views.claim_decide, name="decide"),
     path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="evidence_add"),
     path("claims/<int:pk>/signoff/", views.claim_signoff, name="signoff"),
+    path("claims/<int:pk>/assign/", views.claim_assign, name="assign"),
     path("claims/<int:pk>/next/", views.claim_next, name="next"),
     path("claims/<int:pk>/previous/", views.claim_previous, name="previous"),
     path("imports/", ingest_views.imports, name="imports"),

@@ -31,6 +31,7 @@ from claims.services import (
     claim_review,
     evidence_add,
 )
+from claims.services.assignment import claims_assign
 from claims.services.figures import SPEAKER_STATEMENTS_LIMIT, with_origin
 
 PAGE_SIZE = 50
@@ -62,9 +63,9 @@ class CappedPaginator(Paginator):
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     outlets = list(Outlet.objects.only("id", "name"))
-    filters = QueueFilterForm(request.GET, outlets=outlets)
+    filters = QueueFilterForm(request.GET, outlets=outlets, user=request.user)
     claims = filters.filter(
-        Claim.objects.select_related("article", "article__outlet", "speaker").defer(
+        Claim.objects.select_related("article", "article__outlet", "speaker", "assigned_to").defer(
             "article__body", "hedges", "content"
         )
     )
@@ -99,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_claim(request, pk, QueueFilterForm(request.GET))
+    return _render_claim(request, pk, QueueFilterForm(request.GET, user=request.user))
 
 
 @require_POST
@@ -107,7 +108,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(_claim_page_queryset(), pk=pk)
-    filters = QueueFilterForm(request.GET)
+    filters = QueueFilterForm(request.GET, user=request.user)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_claim(request, claim.pk, filters, decision_form=form, status=400)
@@ -163,7 +164,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or return the verdict a colleague proposed (CLAIMDESK_SIGNOFF=required)."""
     claim = get_object_or_404(_claim_page_queryset(), pk=pk)
-    filters = QueueFilterForm(request.GET)
+    filters = QueueFilterForm(request.GET, user=request.user)
     form = SignoffForm(request.POST)
     if not form.is_valid():
         return _render_claim(request, claim.pk, filters, signoff_form=form, status=400)
@@ -183,10 +184,23 @@ def claim_signoff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the claim (hold it yourself) or release it; other editors assign in the admin."""
+    claim = get_object_or_404(Claim.objects.only("pk"), pk=pk)
+    filters = QueueFilterForm(request.GET, user=request.user)
+    take = request.POST.get("action") == "take"
+    claims_assign(claim_ids=[claim.pk], to=request.user if take else None, by=request.user)
+    messages.success(request, f"Claim #{claim.pk} {'is yours' if take else 'released'}.")
+    return redirect(_claim_url(claim.pk, filters) + SENTENCE_ANCHOR)
+
+
+@require_POST
+@login_required
 @permission_required(EVIDENCE_PERMISSION, raise_exception=True)
 def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(_claim_page_queryset(), pk=pk)
-    filters = QueueFilterForm(request.GET)
+    filters = QueueFilterForm(request.GET, user=request.user)
     form = EvidenceForm(request.POST)
     if form.is_valid():
         try:
@@ -216,7 +230,7 @@ def claim_previous(request: HttpRequest, pk: int) -> HttpResponse:
 def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
     """j/k: a redirect to the neighbouring claim, so the claim page need not look both up."""
     claim = get_object_or_404(Claim.objects.only("id", "article_id", "start"), pk=pk)
-    filters = QueueFilterForm(request.GET)
+    filters = QueueFilterForm(request.GET, user=request.user)
     target = _neighbour(filters, claim, backwards=backwards)
     if target is None:
         messages.info(
@@ -267,6 +281,9 @@ PAGE_CLAIM_FIELDS = [
     "status_changed_by__username",
     "status_changed_by__first_name",
     "status_changed_by__last_name",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
     "figure__label",
     "figure__event",
 ]
@@ -300,7 +317,7 @@ def _page_claims(pk: int) -> list[Claim]:
     return list(
         with_origin(
             Claim.objects.with_related()
-            .select_related("status_changed_by", "figure")
+            .select_related("status_changed_by", "figure", "assigned_to")
             .filter(
                 Q(article_id=article_id)
                 | Q(figure_id=figure_id, in_article=True)
@@ -416,6 +433,7 @@ def _render_claim(
             and proposal.changed_by_id != request.user.pk,
             "signoff_form": signoff_form,
             "signoff_url": reverse("claims:signoff", args=[claim.pk]) + qs,
+            "assign_url": reverse("claims:assign", args=[claim.pk]) + qs,
             "filters": filters,
             "qs": qs,
             "statuses": _status_legend(),

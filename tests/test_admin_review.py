@@ -52,7 +52,13 @@ def test_editor_sees_review_actions_viewer_does_not(editor_client, viewer_client
     make_claim()
     url = reverse(CHANGELIST)
     editor_actions = action_choices(editor_client.get(url))
-    assert editor_actions == ["mark_verified", "mark_unverified", "mark_disputed", "mark_false"]
+    assert editor_actions == [
+        "mark_verified",
+        "mark_unverified",
+        "mark_disputed",
+        "mark_false",
+        "assign_claims",
+    ]
     response = viewer_client.get(url)
     assert response.status_code == 200
     assert action_choices(response) == []

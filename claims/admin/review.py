@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from claims.admin.assignment import assign_articles, assign_claims
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.services import (
     ReviewConflict,
@@ -130,6 +131,10 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["outlet", "credited_agencies"]
     readonly_fields = ["content_hash", "imported_at", "updated_at", "extractor_version"]
     inlines = [ClaimInline]
+    actions = [assign_articles]
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(REVIEW_PERMISSION)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (
@@ -276,6 +281,7 @@ class ClaimAdmin(admin.ModelAdmin):
         *(_review_action(s) for s in Claim.Status if s != Claim.Status.UNREVIEWED),
         _signoff_action(confirm=True),
         _signoff_action(confirm=False),
+        assign_claims,
     ]
     fieldsets = [
         (None, {"fields": ["review_link", "article", "kind", "sentence", ("start", "end")]}),
