@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -218,9 +218,11 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
         ).order_by()
         if day is not None:
             # Figures whose dates come within the window of this article's day (or undated).
+            # Clamped: a date at the calendar's end ("9999-12-31") has no day after it.
+            latest = min(day, date.max - window) + window
+            earliest = max(day, date.min + window) - window
             candidates = candidates.filter(
-                Q(date_start__isnull=True)
-                | Q(date_start__lte=day + window, date_end__gte=day - window)
+                Q(date_start__isnull=True) | Q(date_start__lte=latest, date_end__gte=earliest)
             )
         else:
             # An undated article joins the most recent matching figures; years of them need
