@@ -32,7 +32,10 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 
 WINDOW_DAYS = 10  # an evolving toll is re-reported within days; a week's gap is common
-MOMENT_HOURS = 24  # reports a day apart describe "the same moment" of a fast-moving story
+MOMENT_HOURS = 24  # a lower count within a day of a higher one contradicts it (tolls only rise)
+# Two counts reported within a few hours describe the same moment; further apart, a higher later
+# count is the toll rising ("12 killed" on Thursday, "25" on Friday), not a rival figure.
+SAME_MOMENT_HOURS = 6
 CORROBORATION_MIN_SOURCES = 2
 ABOUT_TOLERANCE = 0.2  # "about 200" is compatible with 160..240
 
@@ -162,6 +165,9 @@ _PEOPLE = {"people", "person", "persons", "individual", "protester", "protestor"
 _SECURITY = {"officer", "police", "policeman", "policemen", "soldier", "troop", "serviceman",
              "servicemen", "guard", "guardsman", "force", "personnel"}  # fmt: skip
 SECURITY_SUBJECT = "security forces"
+# "18 law enforcement officials", "security officers", "police personnel": a modifier naming the
+# forces makes the head noun ("officials", "members", "staff") a security-force count too.
+_SECURITY_MODIFIERS = {"enforcement", "security", "police", "military"}
 _PLURALS = {"child": "children", "man": "men", "woman": "women"}
 
 
@@ -194,11 +200,16 @@ def subject_kind(subject: str) -> str:
     singular = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
     if noun in _PEOPLE or singular in _PEOPLE:
         return GENERIC_SUBJECT
-    if noun in _SECURITY or singular in _SECURITY:
+    if noun in _SECURITY or singular in _SECURITY or _SECURITY_MODIFIERS & set(head[:-1]):
         return SECURITY_SUBJECT
     if noun in _PLURALS:
         return _PLURALS[noun]
     return noun if noun.endswith("s") or noun in _PLURALS.values() else f"{noun}s"
+
+
+def is_named_person(kind: str) -> bool:
+    """Subject kinds of groups are lower-case nouns; a named person's is their capitalised name."""
+    return kind[:1].isupper()
 
 
 def measure_outcome(kind: str, outcome: str) -> str:
@@ -451,8 +462,12 @@ def group_reports(
             chosen: _Candidate | None = min(
                 same_subject, key=lambda c: (c.gap_days(day), -(c.date_end or date.min).toordinal())
             )
-        elif subject == GENERIC_SUBJECT and len(near) == 1:
-            chosen = near[0]
+        elif (
+            subject == GENERIC_SUBJECT
+            and len(groups := [c for c in near if not is_named_person(c.subject_kind)]) == 1
+        ):
+            # A named person's figure ("Karim Massimov arrested") never takes a group's count.
+            chosen = groups[0]
         else:
             chosen = None
         if chosen is None:
@@ -546,6 +561,11 @@ def _day(dt: datetime | None) -> str:
     return f"{dt.day} {dt:%b %Y}" if dt else "undated"
 
 
+def _moment(conflict: Conflict) -> str:
+    start, end = _day(conflict.start), _day(conflict.end)
+    return start if start == end else f"{start} to {end}"
+
+
 def analyse_figure(
     reports: Iterable[Report], *, moment_hours: int = MOMENT_HOURS
 ) -> FigureAnalysis:
@@ -578,6 +598,7 @@ def analyse_figure(
     # pairs: each report's source and bounds are worked out once, not once per pair (at a few
     # hundred reports the properties were most of the claim page's time).
     window = timedelta(hours=moment_hours)
+    same_moment = timedelta(hours=min(SAME_MOMENT_HOURS, moment_hours))
     dated = [r for r in ordered if r.published_at is not None]
     points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated]
     pairs: dict[int, set[int]] = defaultdict(set)
@@ -586,8 +607,12 @@ def analyse_figure(
         for b_id, b_at, b_source, b_low, b_high in points[i + 1 :]:
             if b_at > until:
                 break
-            # Different sources whose ranges do not overlap (see _overlap).
-            if a_source != b_source and (a_low > b_high or b_low > a_high):
+            # Different sources whose ranges do not overlap (see _overlap), and either reported
+            # for the same moment or the later one lower: counts of the dead and detained only
+            # rise, so a later, higher count is the next point of the timeline.
+            if a_source != b_source and (
+                a_low > b_high or (b_low > a_high and b_at - a_at <= same_moment)  # type: ignore[operator]
+            ):
                 pairs[a_id].add(b_id)
                 pairs[b_id].add(a_id)
     conflicts = []
@@ -615,6 +640,8 @@ def analyse_figure(
         )
 
     corroboration_of = {(c.value_low, c.value_high): c for c in corroborations}
+    # Every reason about one conflict names the same moment: the conflict's first report.
+    conflict_of = {cid: c for c in conflicts for cid in c.claim_ids}
     # Per report, worked out once: a report in a large conflict is described to each of the
     # others (O(pairs) lookups, not O(pairs) property calls).
     position = {r.claim_id: i for i, r in enumerate(ordered)}  # time order, as conflicts sort
@@ -635,8 +662,8 @@ def analyse_figure(
             more = f" and {len(voices) - 2} more" if len(voices) > 2 else ""
             suggestion = Suggestion(
                 "disputed",
-                f"Conflicts with {described}{more}, reported at the same moment "
-                f"({_day(by_id[conflicting[0]].published_at)}).",
+                f"Conflicts with {described}{more}: values that cannot both be true "
+                f"({_moment(conflict_of[r.claim_id])}).",
             )
         elif same.corroborated:
             suggestion = Suggestion(

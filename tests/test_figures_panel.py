@@ -45,7 +45,7 @@ def test_panel_lists_conflicts_and_the_suggestion_with_an_accept_link(kz, editor
     html = panel(kz.claims[14], editor)
     assert "Conflicting reports" in html
     assert (
-        "<strong>164</strong> (Kazakhstan Health Ministry: Daily Ledger, Northern Courier) vs "
+        "<strong>164</strong> (Kazakhstan Health Ministry: Northern Courier) vs "
         "<strong>more than 200</strong> (Democratic Choice of Kazakhstan: Northern Courier)" in html
     )
     assert "Suggested status:" in html and "status-disputed" in html
