@@ -270,8 +270,9 @@ class Claim(models.Model):
     # Sign-off (CLAIMDESK_SIGNOFF=required): a proposed verdict waits here, with `status` still the
     # last confirmed one, until a second editor confirms or returns it (claims.services.review).
     # Blank means nothing awaits sign-off.
+    # db_default too: rows written with COPY (api_bench_fill) name only the columns they fill.
     proposed_status = models.CharField(
-        max_length=20, choices=Status.choices, blank=True, default=""
+        max_length=20, choices=Status.choices, blank=True, default="", db_default=""
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -439,7 +440,9 @@ class StatusChange(models.Model):
     # What the row records (sign-off, CLAIMDESK_SIGNOFF=required): a change applied at once, a
     # proposed verdict (`to_status` is the proposal, the claim's status is unchanged), its
     # confirmation by a second editor (the status changes), or its return with a note.
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CHANGE)
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.CHANGE, db_default=Kind.CHANGE
+    )
 
     objects = StatusChangeQuerySet.as_manager()
 
