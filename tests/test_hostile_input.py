@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from tests.conftest import make_article, make_claim
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+ROOT = Path(__file__).resolve().parent.parent
 GOOD_TEXT = "First headline\n\nPolice said 3 people were arrested in the capital on Friday.\n"
 
 
@@ -357,3 +361,60 @@ def test_behind_one_proxy_the_address_it_saw_is_the_client(settings, three_a_min
     # The client may prepend whatever it likes; our proxy appends the address it saw.
     assert [get(f"10.9.9.{n}, 203.0.113.7") for n in range(4)] == [200, 200, 200, 429]
     assert get("203.0.113.8") == 200  # another client behind the same proxy
+
+
+# --- kill -9 during an import with workers -----------------------------------------------------
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found.update(int(child) for child in task.read_text().split())
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited; only its parent's wait() is missing
+
+
+def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="workers follow their parent on Linux only")
+def test_workers_end_when_the_import_is_killed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(40):
+        (corpus / f"{n}.txt").write_text(f"Story {n}\n\nPolice said {n} people were arrested.\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"DEBUG": "1", "CLAIMDESK_DATA_DIR": str(tmp_path)})
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    parent = subprocess.Popen(
+        [*manage, "import_articles", str(corpus), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # The two workers, and multiprocessing's resource tracker.
+        assert wait_until(lambda: len(children(parent.pid)) >= 3, timeout=120)
+        workers = children(parent.pid)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=30), [
+        pid for pid in workers if alive(pid)
+    ]
