@@ -65,8 +65,8 @@ def fetch(
     seen: list[str] = []
     current = url
     while True:
-        response = _get_once(
-            current, headers=headers or {}, timeout=timeout, allow_private=allow_private
+        response = request_checked(
+            "GET", current, headers=headers or {}, timeout=timeout, allow_private=allow_private
         )
         try:
             if response.status in _REDIRECTS:
@@ -85,24 +85,33 @@ def fetch(
             response.release_conn()
 
 
-def _get_once(
-    url: str, *, headers: dict[str, str], timeout: float, allow_private: bool
+def request_checked(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    allow_private: bool,
+    body: bytes | None = None,
+    tls_transient: bool = False,
 ) -> urllib3.BaseHTTPResponse:
+    """One request under the outbound rules (scheme, checked address, time-outs), no redirects.
+
+    The response is not read: the caller streams it and releases the connection.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https links can be imported, not {scheme or '?'}:")
+        raise FetchError(f"{url}: only http and https URLs are allowed, not {scheme or '?'}:")
     host = parts.hostname
     if not host:
-        raise FetchError(f"{url}: the link has no host name")
+        raise FetchError(f"{url}: the URL has no host name")
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise FetchError(f"{url}: the port is not a number") from None
     address = _checked_address(url, host, port, allow_private=allow_private)
-    path = parts.path or "/"
-    if parts.query:
-        path = f"{path}?{parts.query}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     pool_options = {"timeout": urllib3.Timeout(connect=timeout, read=timeout), "retries": False}
     if scheme == "https":
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
@@ -114,7 +123,7 @@ def _get_once(
     request_headers = {"User-Agent": USER_AGENT, "Host": host_header, **headers}
     try:
         return pool.urlopen(
-            "GET", path, headers=request_headers, redirect=False, preload_content=False
+            method, path, body=body, headers=request_headers, redirect=False, preload_content=False
         )
     except urllib3.exceptions.NewConnectionError as exc:  # a subclass of ConnectTimeoutError
         raise FetchError(f"{url}: {_connection_problem(exc, host)}", transient=True) from None
@@ -125,7 +134,9 @@ def _get_once(
             f"{url}: {host} did not answer within {timeout:g} s", transient=True
         ) from None
     except urllib3.exceptions.SSLError as exc:
-        raise FetchError(f"{url}: TLS failed ({exc.__class__.__name__})") from None
+        raise FetchError(
+            f"{url}: TLS failed ({exc.__class__.__name__})", transient=tls_transient
+        ) from None
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise FetchError(f"{url}: {_connection_problem(exc, host)}", transient=True) from None
 
