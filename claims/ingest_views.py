@@ -18,10 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from claims.forms import AddArticlesForm
 from claims.importers import RecordInvalid
 from claims.models import Feed, ImportJob
-from claims.permissions import REVIEW_PERMISSION
+from claims.permissions import REVIEW_PERMISSION, VIEW_PERMISSION
 from claims.services import ingest
 
-VIEW_PERMISSION = "claims.view_claim"
 JOBS_SHOWN = 100
 
 

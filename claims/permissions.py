@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through settings: 
     from rest_framework.views import APIView
 
 REVIEW_PERMISSION = "claims.review_claim"
+VIEW_PERMISSION = "claims.view_claim"
 
 
 class ReadPublicWriteEditors(BasePermission):

@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.models import AssignmentChange, Claim
-
-REVIEW_PERMISSION = "claims.review_claim"
+from claims.services.review import REVIEW_PERMISSION
 
 
 def claims_assign(
