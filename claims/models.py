@@ -60,6 +60,15 @@ class Article(models.Model):
     extractor_version = models.CharField(max_length=40, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Repeated claims: the earliest article this one's text nearly repeats (the same wire story
+    # under another outlet or headline), found by MinHash over the body; see claims/matching.
+    reprint_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reprints"
+    )
+    # The body's MinHash signature (128 little-endian uint32) and its number of word 3-shingles,
+    # kept so that later articles compare with it without re-reading the body.
+    body_signature = models.BinaryField(null=True, blank=True, editable=False)
+    body_shingles = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -346,6 +355,8 @@ class Claim(models.Model):
             ),
             # The queue sorted least confident first within a status.
             models.Index(fields=["status", "confidence", "-id"], name="claim_status_conf_idx"),
+            # Repeated figures: earlier claims with the same kind, outcome and value.
+            models.Index(fields=["kind", "outcome", "value_low"], name="claim_figure_value_idx"),
         ]
 
     def __str__(self) -> str:
@@ -739,3 +750,69 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.state})"
+
+
+# --- repeated claims ---------------------------------------------------------------------------
+
+
+class ArticleBand(models.Model):
+    """One LSH band of an article body's MinHash: articles sharing a band are reprint candidates."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="articleband_unique"),
+        ]
+        indexes = [
+            # reprint candidates: every article with one of the new body's 32 band keys.
+            models.Index(fields=["key"], name="articleband_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.key}"
+
+
+class ClaimMatchQuerySet(models.QuerySet):
+    def involving(self, claim_id: int) -> ClaimMatchQuerySet:
+        """Matches in either direction: a claim matches earlier claims and is matched by later."""
+        return self.filter(Q(claim_id=claim_id) | Q(earlier_id=claim_id))
+
+
+class ClaimMatch(models.Model):
+    """A claim that repeats (`same`) or resembles (`similar`) one imported before it."""
+
+    class Relation(models.TextChoices):
+        SAME = "same", "Same claim"
+        SIMILAR = "similar", "Similar claim"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    earlier = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="later_matches")
+    relation = models.CharField(max_length=10, choices=Relation.choices)
+    score = models.FloatField()
+    reason = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClaimMatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name_plural = "claim matches"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "earlier"], name="claimmatch_unique"),
+            models.CheckConstraint(
+                condition=~Q(claim=models.F("earlier")), name="claimmatch_not_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(relation__in=["same", "similar"]), name="claimmatch_relation_valid"
+            ),
+        ]
+        indexes = [
+            # A claim's matches in either direction (claim page, API detail, seen_before filter);
+            # the unique constraint serves the claim side, this one the earlier side.
+            models.Index(fields=["earlier", "relation"], name="claimmatch_earlier_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.relation} {self.earlier_id}"

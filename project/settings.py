@@ -198,6 +198,9 @@ if CLAIMDESK_SIGNOFF not in {"off", "required"}:
 
 # The API: reading is public unless CLAIMDESK_API_PUBLIC=0; writing always needs an editor.
 CLAIMDESK_API_PUBLIC = env_bool("CLAIMDESK_API_PUBLIC", True)
+# Repeated claims: match each imported article's claims against earlier ones, in the import's
+# transaction (off only to measure what matching costs; `match_claims` backfills).
+CLAIMDESK_MATCH_ON_IMPORT = env_bool("CLAIMDESK_MATCH_ON_IMPORT", True)
 # Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer).
 CLAIMDESK_NUM_PROXIES = env_int("CLAIMDESK_NUM_PROXIES", 0)
 REST_FRAMEWORK = {

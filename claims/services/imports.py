@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -41,6 +42,7 @@ from claims.importers.parallel import (
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.services import webhooks
 from claims.services.figures import figures_refresh_for_article
+from claims.services.matching import article_match
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +315,8 @@ def _write_in_transaction(
     if extract:
         counts = _claims_sync(article, claims or [], created=outcome == Outcome.CREATED)
     figures_refresh_for_article(article=article)
+    if extract and settings.CLAIMDESK_MATCH_ON_IMPORT:
+        article_match(article=article, created=outcome == Outcome.CREATED)
     return ArticleImportResult(article.id, outcome, record.origin, record.title, **counts)
 
 

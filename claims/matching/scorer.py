@@ -1,0 +1,133 @@
+"""Does a claim repeat an earlier one? The features and the rule, over plain values.
+
+`same` may copy a verdict, so it asks for the same statement: the same speaker (or the same story
+reprinted) and nearly the same words, or for a figure the same measure, value and source.
+`similar` is only a suggestion for the editor: a paraphrase by the same speaker, the same value
+for the same measure from another source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from claims.matching.text import content_words, jaccard, negations, words
+
+
+class Relation(StrEnum):
+    SAME = "same"
+    SIMILAR = "similar"
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What matching reads of a claim."""
+
+    id: int
+    kind: str
+    article_id: int
+    story_id: int  # the article, or the earliest article it reprints
+    text: str  # what is claimed: an attribution's content, else the sentence
+    speaker_key: str = ""  # "actor:12", "text:the interior ministry", or ""
+    speaker_name: str = ""
+    source_key: str = ""  # who stands behind a figure: speaker, else outlet, else story
+    value_low: int | None = None
+    value_high: int | None = None
+    qualifier: str = ""
+    outcome: str = ""
+    subject: str = ""
+    figure_id: int | None = None
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    relation: Relation
+    score: float  # 0-1, for ranking; `same` scores above every `similar`
+    reason: str
+
+
+# Word-sequence similarity (difflib ratio over words) from which two statements by one speaker
+# are the same statement: a repeated quote with "he said" moved or a clause trimmed stays above it.
+SAME_WORDING = 0.8
+# In a reprint the sentence may be cut harder and still be the same claim of the same story.
+SAME_WORDING_REPRINT = 0.6
+# Content-word overlap from which one speaker's two statements are on the same point.
+SIMILAR_CONTENT = 0.3
+
+
+def compare(new: ClaimFacts, old: ClaimFacts) -> Match | None:
+    if new.kind != old.kind or new.id == old.id:
+        return None
+    if new.kind == "attribution":
+        return _compare_statements(new, old)
+    return _compare_figures(new, old)
+
+
+def wording(a: str, b: str) -> float:
+    """Similarity of two texts as sequences of words, 0-1."""
+    return SequenceMatcher(None, words(a), words(b), autojunk=False).ratio()
+
+
+def reprinted(new: ClaimFacts, old: ClaimFacts) -> bool:
+    return new.story_id == old.story_id and new.article_id != old.article_id
+
+
+def speakers_agree(new: ClaimFacts, old: ClaimFacts) -> bool | None:
+    """True for one speaker, False for two, None when either is not known."""
+    if not new.speaker_key or not old.speaker_key:
+        return None
+    if new.speaker_key == old.speaker_key:
+        return True
+    if new.speaker_key.startswith("actor:") and old.speaker_key.startswith("actor:"):
+        return False  # two resolved people or bodies
+    # "the interior ministry" and "Kazakhstan's interior ministry": most words shared.
+    a, b = set(content_words(new.speaker_name)), set(content_words(old.speaker_name))
+    return bool(a and b) and (a <= b or b <= a or jaccard(a, b) >= 0.5)
+
+
+def _compare_statements(new: ClaimFacts, old: ClaimFacts) -> Match | None:
+    same_speaker = speakers_agree(new, old)
+    if same_speaker is False:
+        return None  # the same words from another mouth are another statement
+    if negations(new.text) != negations(old.text):
+        return None  # "X denied that ..." is not "...", nor the reverse
+    ratio = wording(new.text, old.text)
+    if reprinted(new, old) and ratio >= SAME_WORDING_REPRINT:
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same sentence in a reprint")
+    if same_speaker and ratio >= SAME_WORDING:
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same words from the same speaker")
+    overlap = jaccard(content_words(new.text), content_words(old.text))
+    if same_speaker and overlap >= SIMILAR_CONTENT:
+        return Match(Relation.SIMILAR, 0.2 + 0.4 * max(ratio, overlap), "same speaker, same point")
+    if same_speaker is None and ratio >= SAME_WORDING:
+        return Match(Relation.SIMILAR, 0.2 + 0.4 * ratio, "the same words, speaker not known")
+    return None
+
+
+def _same_measure(new: ClaimFacts, old: ClaimFacts) -> bool:
+    if new.outcome != old.outcome:
+        return False
+    if new.figure_id is not None and old.figure_id is not None:
+        return new.figure_id == old.figure_id  # reconcile already grouped them by measure
+    if new.place and old.place and new.place != old.place:
+        return False
+    return _head(new.subject) == _head(old.subject)
+
+
+def _head(subject: str) -> str:
+    tokens = content_words(subject)
+    return tokens[-1].removesuffix("s") if tokens else ""
+
+
+def _compare_figures(new: ClaimFacts, old: ClaimFacts) -> Match | None:
+    if new.value_low != old.value_low or not _same_measure(new, old):
+        return None  # a revised toll (41, then 57) is news, not a repeat
+    ratio = wording(new.text, old.text)
+    if reprinted(new, old) and ratio >= SAME_WORDING_REPRINT:
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same figure in a reprint")
+    exact = (new.value_high, new.qualifier) == (old.value_high, old.qualifier)
+    if exact and new.source_key and new.source_key == old.source_key:
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same figure from the same source")
+    return Match(Relation.SIMILAR, 0.2 + 0.4 * ratio, "the same value for the same measure")
