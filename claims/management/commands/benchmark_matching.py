@@ -1,0 +1,339 @@
+"""benchmark_matching: how well and how fast repeated claims are found, in one run.
+
+It exists because issue 12's targets are numbers. Quality: the corpus in tests/fixtures/matching
+(news-style articles the team wrote, with reprints, repeated and paraphrased quotes, restated
+figures and hard negatives, hand-labelled) is imported through the real import path into a
+throwaway database; the `same` matches are scored for precision and recall, and the ranked
+matches of every labelled claim for MAP@5 beside plain BM25 (bm25s) over the sentences.
+Speed (PostgreSQL, `--scale`): a throwaway database is filled with synthetic claims
+(api_bench_fill), the corpus imported on top, and each corpus claim's candidate lookup timed;
+then import throughput with matching on and off, alternating, median of `--repeats`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+
+from claims.importers.sources import read_paths
+from claims.management.commands.benchmark_import import (
+    _SEED,
+    _check,
+    _env,
+    _throwaway_postgres,
+    _write_jsonl,
+    make_corpus,
+)
+
+CORPUS = Path(settings.BASE_DIR) / "tests" / "fixtures" / "matching"
+TARGET_SAME_PRECISION = 0.98
+TARGET_SAME_RECALL = 0.9
+TARGET_MAP5 = 0.9
+TARGET_P95_MS = 50.0
+TARGET_THROUGHPUT = 0.9
+
+
+def _norm(text: str) -> str:
+    text = text.translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"}))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+class Command(BaseCommand):
+    help = "Score repeated-claim matching (precision, recall, MAP@5 vs BM25) and time it at scale"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--corpus", type=Path, default=CORPUS, help="articles.jsonl + gold.json"
+        )
+        parser.add_argument(
+            "--scale", type=int, default=0, help="claims to fill for the lookup timing (0: skip)"
+        )
+        parser.add_argument("--articles", type=int, default=60, help="articles per throughput run")
+        parser.add_argument("--repeats", type=int, default=3, help="throughput runs of each")
+        parser.add_argument(
+            "--database-url",
+            default="postgres://postgres@127.0.0.1:5432/claimdesk_match_bench",
+            help="PostgreSQL database to create, use and drop for --scale",
+        )
+        parser.add_argument("--errors", action="store_true", help="list wrong and missed pairs")
+        parser.add_argument("--lookups-only", action="store_true", help=VARIANT_HELP)
+
+    def handle(self, *args: object, **options: object) -> None:
+        corpus: Path = options["corpus"]  # type: ignore[assignment]
+        if not (corpus / "articles.jsonl").exists() or not (corpus / "gold.json").exists():
+            raise CommandError(f"{corpus}: needs articles.jsonl and gold.json")
+        if options["lookups_only"]:
+            self._lookups(corpus)
+            return
+        self._quality(corpus, errors=bool(options["errors"]))
+        if options["scale"]:
+            self._speed(corpus, options)  # type: ignore[arg-type]
+
+    # --- quality -----------------------------------------------------------------------------
+
+    def _quality(self, corpus: Path, *, errors: bool) -> None:
+        old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        try:
+            started = time.perf_counter()
+            claim_ids, texts = _import_corpus(corpus)
+            took = time.perf_counter() - started
+            gold = json.loads((corpus / "gold.json").read_text(encoding="utf-8"))
+            result = score(gold, claim_ids, texts)
+        finally:
+            teardown_databases(old, verbosity=0)
+        w = self.stdout.write
+        w(f"Corpus: {result['articles']} articles, {result['labelled']} labelled claims "
+          f"({result['unmapped']} not extracted), {result['gold_same']} same and "
+          f"{result['gold_similar']} similar pairs, {result['negatives']} hard negatives; "
+          f"imported with matching in {took:.1f} s on {connection.vendor}.")  # fmt: skip
+        w(f"  reprints linked: {result['reprints_found']}/{result['reprints_gold']} "
+          f"(wrong links {result['reprints_wrong']})")  # fmt: skip
+        w(f"  same: precision {result['same_p']:.3f} "
+          f"{_check(result['same_p'], TARGET_SAME_PRECISION)}, recall {result['same_r']:.3f} "
+          f"{_check(result['same_r'], TARGET_SAME_RECALL)}")  # fmt: skip
+        w(f"  any match (same or similar): precision {result['any_p']:.3f}, "
+          f"recall {result['any_r']:.3f}; hard negatives matched: {result['neg_hit']} "
+          f"(as same: {result['neg_same']})")  # fmt: skip
+        w(f"  MAP@5 over {result['queries']} claims: {result['map']:.3f} "
+          f"{_check(result['map'], TARGET_MAP5)}; plain BM25 over the sentence: "
+          f"{result['bm25']:.3f} [{'above' if result['map'] > result['bm25'] else 'NOT above'} "
+          f"BM25]")  # fmt: skip
+        if errors:
+            for line in result["errors"]:
+                w(f"    {line}")
+
+    # --- speed -------------------------------------------------------------------------------
+
+    def _speed(self, corpus: Path, options: dict[str, object]) -> None:
+        scale = int(options["scale"])  # type: ignore[arg-type]
+        with _throwaway_postgres(str(options["database_url"])) as url:
+            env = {"DATABASE_URL": url}
+            _run(["migrate", "-v0"], env)
+            started = time.perf_counter()
+            _run(["api_bench_fill", "--claims", str(scale)], env)
+            self.stdout.write(f"Filled {scale:,} claims in {time.perf_counter() - started:.0f} s.")
+            _run(["import_articles", str(corpus / "articles.jsonl")], env)
+            out = _run(["benchmark_matching", "--lookups-only", "--corpus", str(corpus)], env)
+            self.stdout.write(out.strip())
+            self._throughput(env, int(options["articles"]), int(options["repeats"]))  # type: ignore[arg-type]
+
+    def _lookups(self, corpus: Path) -> None:
+        """Time one claim's candidate lookup and scoring, for each corpus claim (child process)."""
+        from claims.models import Claim
+        from claims.services.matching import _facts_query, claims_match, facts_of
+
+        claims = list(_facts_query().filter(article__url__startswith="https://news.example/"))
+        timings = []
+        for claim in claims:
+            facts = facts_of(claim)
+            started = time.perf_counter()
+            claims_match([facts])
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[int(0.95 * (len(timings) - 1))]
+        total = Claim.objects.count()
+        self.stdout.write(
+            f"Lookup for one new claim among {total:,} claims ({connection.vendor}), "
+            f"{len(timings)} lookups: median {statistics.median(timings):.1f} ms, p95 "
+            f"{p95:.1f} ms [target p95 <= {TARGET_P95_MS:.0f} ms: "
+            f"{'met' if p95 <= TARGET_P95_MS else 'MISSED'}]"
+        )
+
+    def _throughput(self, env: dict[str, str], articles: int, repeats: int) -> None:
+        seed_text = (Path(settings.BASE_DIR) / "seeds" / _SEED).read_text(encoding="utf-8")
+        corpus = make_corpus(articles * 2 * repeats + articles, seed_text=seed_text)
+        rates: dict[bool, list[float]] = {True: [], False: []}
+        with tempfile.TemporaryDirectory() as tmp:
+            chunks = [corpus[i : i + articles] for i in range(0, len(corpus), articles)]
+            warm = Path(tmp) / "warm.jsonl"
+            _write_jsonl(warm, chunks.pop())
+            _run(["import_articles", str(warm)], env)  # first run pays the model load and caches
+            for run in range(repeats * 2):
+                matching = run % 2 == 0
+                path = Path(tmp) / f"run{run}.jsonl"
+                _write_jsonl(path, chunks[run])
+                flag = {"CLAIMDESK_MATCH_ON_IMPORT": "1" if matching else "0"}
+                started = time.perf_counter()
+                _run(["import_articles", str(path)], {**env, **flag})
+                rates[matching].append(articles / (time.perf_counter() - started))
+        on, off = statistics.median(rates[True]), statistics.median(rates[False])
+        self.stdout.write(
+            f"Import throughput, {articles} articles a run, median of {repeats}: "
+            f"{on:.2f} articles/s with matching, {off:.2f} without: {on / off:.2f} "
+            f"{_check(on / off, TARGET_THROUGHPUT)}"
+        )
+
+
+VARIANT_HELP = "internal: time lookups in the current database (the --scale child)"
+
+
+def _run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=_env(env),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise CommandError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def _import_corpus(corpus: Path) -> tuple[dict[str, int], dict[int, tuple[str, str, str]]]:
+    """Import the corpus in order; (article key -> id, claim id -> (kind, sentence, key))."""
+    from claims.models import Article, Claim
+    from claims.services.imports import articles_import
+
+    lines = (corpus / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    keys = {json.loads(line)["url"]: json.loads(line)["key"] for line in lines if line.strip()}
+    failed = [
+        r
+        for r in articles_import(
+            read_paths(
+                [str(corpus / "articles.jsonl")], max_bytes=settings.CLAIMDESK_MAX_IMPORT_BYTES
+            )
+        )
+        if r.failed
+    ]
+    if failed:
+        raise CommandError(f"corpus import failed: {failed[0].error}")
+    article_ids = {keys[a.url]: a.id for a in Article.objects.all()}
+    texts = {
+        c.id: (c.kind, c.sentence, c.article_id)
+        for c in Claim.objects.only("id", "kind", "sentence", "article_id")
+    }
+    return article_ids, texts  # type: ignore[return-value]
+
+
+def score(gold: dict, article_ids: dict[str, int], texts: dict[int, tuple]) -> dict:
+    from claims.models import Article, ClaimMatch
+
+    by_article: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for cid, (kind, sentence, article_id) in texts.items():
+        by_article[article_id].append((cid, kind, _norm(sentence)))
+    mapped: dict[str, int] = {}
+    for claim in gold["claims"]:
+        article_id = article_ids.get(claim["article"])
+        hits = [
+            cid
+            for cid, kind, sentence in sorted(by_article.get(article_id, []))
+            if kind == claim["kind"] and _norm(claim["anchor"]) in sentence
+        ]
+        if hits:
+            mapped[claim["key"]] = hits[0]
+    key_of = {cid: key for key, cid in mapped.items()}
+    gold_rel = {
+        (p["claim"], p["earlier"]): p["relation"]
+        for p in gold["pairs"]
+        if p["claim"] in mapped and p["earlier"] in mapped
+    }
+    negatives = {(n["claim"], n["earlier"]) for n in gold["negatives"] if n["claim"] in mapped}
+    predicted: dict[tuple[str, str], tuple[str, float]] = {}
+    for m in ClaimMatch.objects.all():
+        later, earlier = (m.claim_id, m.earlier_id)
+        if later in key_of and earlier in key_of:
+            predicted[(key_of[later], key_of[earlier])] = (m.relation, m.score)
+    labelled_later = {p[0] for p in gold_rel} | {n[0] for n in negatives}
+    # Only pairs between labelled claims are judged: an unlabelled claim may match anything.
+    pred_same = {k for k, (rel, _) in predicted.items() if rel == "same"}
+    gold_same = {k for k, rel in gold_rel.items() if rel == "same"}
+    judged_same = {k for k in pred_same if k[0] in labelled_later or k in gold_rel}
+    errors = [f"wrong same: {k[0]} -> {k[1]} (gold {gold_rel.get(k, 'no match')})"
+              for k in sorted(judged_same - gold_same)]  # fmt: skip
+    errors += [f"missed same: {k[0]} -> {k[1]} (got {predicted.get(k, ('nothing',))[0]})"
+               for k in sorted(gold_same - pred_same)]  # fmt: skip
+    any_pred = {k for k in predicted if k[0] in labelled_later or k in gold_rel}
+    errors += [f"wrong match: {k[0]} -> {k[1]} ({predicted[k][0]})"
+               for k in sorted(any_pred - set(gold_rel)) if k not in judged_same]  # fmt: skip
+
+    def ap5(ranking: list[int], relevant: set[int]) -> float:
+        hits, total = 0, 0.0
+        for i, cid in enumerate(ranking[:5], 1):
+            if cid in relevant:
+                hits += 1
+                total += hits / i
+        return total / min(len(relevant), 5)
+
+    relevant: dict[str, set[int]] = defaultdict(set)
+    for later, earlier in gold_rel:
+        relevant[later].add(mapped[earlier])
+    ours = {k: ap5(_ranking(mapped[k], texts), rel) for k, rel in relevant.items()}
+    base = _bm25_ap(relevant, mapped, texts, ap5)
+    errors += [f"ranked below BM25: {k} AP@5 {ours[k]:.2f} vs {base[k]:.2f}"
+               for k in sorted(ours) if ours[k] < base[k]]  # fmt: skip
+    reprints_gold = {frozenset((article_ids[a], article_ids[b])) for a, b in gold["reprints"]}
+    root = dict(Article.objects.values_list("id", "reprint_of_id"))
+    found = {p for p in reprints_gold if len({root[a] or a for a in p}) == 1}
+    linked = {frozenset((a, r)) for a, r in root.items() if r}
+    return {
+        "articles": len(article_ids),
+        "labelled": len(gold["claims"]),
+        "unmapped": len(gold["claims"]) - len(mapped),
+        "gold_same": len(gold_same),
+        "gold_similar": len(gold_rel) - len(gold_same),
+        "negatives": len(negatives),
+        "same_p": len(judged_same & gold_same) / len(judged_same) if judged_same else 1.0,
+        "same_r": len(pred_same & gold_same) / len(gold_same) if gold_same else 1.0,
+        "any_p": len(any_pred & set(gold_rel)) / len(any_pred) if any_pred else 1.0,
+        "any_r": len(set(predicted) & set(gold_rel)) / len(gold_rel) if gold_rel else 1.0,
+        "neg_hit": len(negatives & set(predicted)),
+        "neg_same": len(negatives & pred_same),
+        "queries": len(ours),
+        "map": statistics.mean(ours.values()) if ours else 0.0,
+        "bm25": statistics.mean(base.values()) if base else 0.0,
+        "reprints_gold": len(reprints_gold),
+        "reprints_found": len(found),
+        "reprints_wrong": len(linked - reprints_gold),
+        "errors": errors,
+    }
+
+
+def _ranking(claim_id: int, texts: dict[int, tuple]) -> list[int]:
+    """Our ranked candidates for a claim among claims of articles imported before its own."""
+    from claims.services.matching import _facts_query, claims_rank, facts_of
+
+    facts = facts_of(_facts_query().get(id=claim_id))
+    ranked = claims_rank([facts])[claim_id]
+    return [cid for cid, _, _ in ranked if texts[cid][2] < facts.article_id]
+
+
+def _bm25_ap(relevant, mapped, texts, ap5) -> dict[str, float]:
+    """AP@5 of plain BM25 over the sentences of earlier articles' claims of the same kind."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index it builds
+    scores = {}
+    ids = sorted(texts)
+    for key, rel in relevant.items():
+        kind, sentence, article_id = texts[mapped[key]]
+        pool = [o for o in ids if texts[o][0] == kind and texts[o][2] < article_id]
+        if not pool:
+            scores[key] = 0.0
+            continue
+        retriever = bm25s.BM25()
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):  # progress bars
+            retriever.index(bm25s.tokenize([texts[o][1] for o in pool], show_progress=False),
+                            show_progress=False)  # fmt: skip
+            found, _ = retriever.retrieve(
+                bm25s.tokenize([sentence], show_progress=False),
+                k=min(5, len(pool)),
+                show_progress=False,
+            )
+        scores[key] = ap5([pool[i] for i in found[0].tolist()], rel)
+    return scores
