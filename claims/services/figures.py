@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import reconcile
@@ -68,10 +69,15 @@ def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     What `_origin` needs, in the claims' own query: a prefetch of every article's agencies was a
     second query on each figure read. First by name, as the prefetch (Outlet's ordering) gave.
     """
-    agencies = Outlet.objects.filter(credited_articles=OuterRef("article_id")).order_by("name")
+    # A reprint (Article.reprint_of, found by repeated-claims matching) comes from where the story
+    # it repeats came from: however many outlets print one wire story, it is one source.
+    story = Coalesce(OuterRef("article__reprint_of_id"), OuterRef("article_id"))
+    agencies = Outlet.objects.filter(credited_articles=story).order_by("name")
     return claims.annotate(
         origin_agency_id=Subquery(agencies.values("pk")[:1]),
         origin_agency_name=Subquery(agencies.values("name")[:1]),
+        origin_outlet_id=Coalesce("article__reprint_of__outlet_id", "article__outlet_id"),
+        origin_outlet_name=Coalesce("article__reprint_of__outlet__name", "article__outlet__name"),
     )
 
 
@@ -96,7 +102,12 @@ def _origin(claim: Claim) -> tuple[str, str]:
     if hasattr(claim, "origin_agency_id"):
         if claim.origin_agency_id is not None:
             return f"{claim.origin_agency_id}", claim.origin_agency_name
-    elif agencies := list(article.credited_agencies.all()):
+        if claim.origin_outlet_id is not None:
+            return f"{claim.origin_outlet_id}", claim.origin_outlet_name
+        return "", ""
+    if article.reprint_of_id:
+        article = article.reprint_of
+    if agencies := list(article.credited_agencies.all()):
         return f"{agencies[0].pk}", agencies[0].name
     if article.outlet_id:
         return f"{article.outlet_id}", article.outlet.name

@@ -1,0 +1,246 @@
+"""Repeated claims: the pure rules (claims/matching) over our own news-style sentences, then the
+import path that links reprints and stores matches (real extractor, the matching corpus)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from claims.matching import reprints
+from claims.matching.scorer import ClaimFacts, Relation, compare
+from claims.models import Article, Claim, ClaimMatch
+
+CORPUS = Path(__file__).parent / "fixtures" / "matching" / "articles.jsonl"
+
+
+def statement(id: int, text: str, speaker: str, *, actor: int | None = None, article: int = 0):
+    key = f"actor:{actor}" if actor else f"text:{speaker.lower()}"
+    return ClaimFacts(
+        id=id,
+        kind="attribution",
+        article_id=article or id,
+        story_id=article or id,
+        text=text,
+        speaker_key=key,
+        speaker_name=speaker,
+        source_key=key,
+    )
+
+
+def figure(id: int, text: str, value: int, source: str, *, subject="people", outcome="killed"):
+    return ClaimFacts(
+        id=id,
+        kind="casualty",
+        article_id=id,
+        story_id=id,
+        text=text,
+        speaker_key=f"text:{source}",
+        speaker_name=source,
+        source_key=f"text:{source}",
+        value_low=value,
+        value_high=value,
+        qualifier="exact",
+        outcome=outcome,
+        subject=subject,
+    )
+
+
+QUOTE = "We will rebuild every school the water took, and we will start this month"
+
+
+# --- statements ---------------------------------------------------------------------------------
+
+
+def test_a_quote_repeated_by_the_same_speaker_is_the_same_claim():
+    old = statement(1, QUOTE, "Mayor Anna Kovac", actor=3)
+    new = statement(2, QUOTE.replace(", and", " and"), "Mayor Anna Kovac", actor=3)
+    assert compare(new, old).relation == Relation.SAME
+
+
+def test_a_surname_alone_is_the_same_speaker_as_the_full_name():
+    old = statement(1, QUOTE, "Anna Kovac", actor=3)
+    new = statement(2, QUOTE, "Kovac", actor=9)  # another actor row: only the surname was given
+    assert compare(new, old).relation == Relation.SAME
+
+
+def test_the_same_words_from_another_speaker_are_not_a_match():
+    old = statement(1, QUOTE, "Anna Kovac", actor=3)
+    assert compare(statement(2, QUOTE, "Piotr Lenz", actor=4), old) is None
+
+
+def test_a_denial_is_not_the_claim_it_denies():
+    old = statement(1, "the dam had been inspected in March", "the water authority")
+    new = statement(2, "the dam had not been inspected in March", "the water authority")
+    assert compare(new, old) is None
+
+
+def test_a_paraphrase_by_the_same_speaker_is_similar_not_same():
+    old = statement(
+        1, "the schools flooded last week would reopen within a month", "Kovac", actor=3
+    )
+    new = statement(2, "flooded schools would reopen in about a month", "Kovac", actor=3)
+    assert compare(new, old).relation == Relation.SIMILAR
+
+
+def test_the_same_speaker_on_another_point_is_not_a_match():
+    old = statement(1, "the schools would reopen within a month", "Kovac", actor=3)
+    new = statement(2, "the city had asked the army for pumps and sandbags", "Kovac", actor=3)
+    assert compare(new, old) is None
+
+
+def test_two_statements_with_different_numbers_are_not_a_match():
+    old = statement(1, "41 people were killed", "the ministry")
+    new = statement(2, "57 people were killed", "the ministry")
+    assert compare(new, old) is None
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def test_the_same_figure_from_the_same_source_is_the_same_claim():
+    old = figure(
+        1, "Floods killed 14 people in the Varda valley, the ministry said.", 14, "ministry"
+    )
+    new = figure(2, "The ministry said on Friday that 14 people had been killed.", 14, "ministry")
+    assert compare(new, old).relation == Relation.SAME
+
+
+def test_a_revised_toll_is_not_a_repeat():
+    old = figure(1, "Floods killed 14 people in the Varda valley.", 14, "ministry")
+    new = figure(2, "The toll from the Varda valley floods rose to 19.", 19, "ministry")
+    assert compare(new, old) is None
+
+
+def test_the_same_value_for_another_event_is_not_a_match():
+    old = figure(1, "Floods killed 14 people in the Varda valley, police said.", 14, "police")
+    new = figure(2, "A fire at a textile factory in Dorn killed 14 people.", 14, "fire service")
+    assert compare(new, old) is None
+
+
+def test_the_same_value_for_the_same_event_from_another_source_is_similar():
+    old = figure(1, "Floods killed 14 people in the Varda valley, police said.", 14, "police")
+    new = figure(2, "Red Cross volunteers said the Varda valley floods killed 14.", 14, "red cross")
+    assert compare(new, old).relation == Relation.SIMILAR
+
+
+def test_arrests_are_never_matched_with_deaths():
+    old = figure(1, "Police arrested 30 protesters in Dorn.", 30, "police", outcome="arrested")
+    new = figure(2, "Police said 30 protesters were killed in Dorn.", 30, "police")
+    assert compare(new, old) is None
+
+
+# --- reprints -----------------------------------------------------------------------------------
+
+STORY = [
+    "Floodwater swept through the Varda valley overnight, killing 14 people and forcing "
+    "thousands from their homes, the interior ministry said on Friday.",
+    "Rescue teams in boats reached the village of Olm at dawn, where residents had spent the "
+    "night on rooftops waiting for help to arrive.",
+    "Mayor Anna Kovac said the town's two schools were under a metre of water and would stay "
+    "closed for at least a month while engineers checked the buildings.",
+    "The national weather service warned that more rain was expected over the weekend and "
+    "told people living near the river to move to higher ground.",
+    "Opposition lawmakers accused the government of ignoring repeated warnings about the "
+    "state of the flood defences along the lower stretch of the river.",
+]
+
+
+def test_a_reprint_with_a_new_headline_and_a_cut_paragraph_is_found():
+    original = reprints.body_print("\n\n".join(STORY))
+    reprint = reprints.body_print("Deadly floods hit Varda\n\n" + "\n\n".join(STORY[:4]))
+    assert reprints.is_reprint(reprint, original)
+
+
+def test_another_story_on_the_same_event_is_not_a_reprint():
+    other = (
+        "Fourteen people died when the Varda river burst its banks, officials said, as "
+        "rescuers in boats searched flooded streets in Olm for people trapped in their homes. "
+        "The mayor, Anna Kovac, said schools would be closed for weeks. Forecasters expect "
+        "more rain on Saturday, and the army has sent trucks and pumps to the valley, where "
+        "farmers say whole harvests have been lost to the water in a single night."
+    )
+    assert not reprints.is_reprint(
+        reprints.body_print(other), reprints.body_print("\n\n".join(STORY))
+    )
+
+
+# --- the import path ----------------------------------------------------------------------------
+
+
+def _corpus_lines(*keys: str) -> list[str]:
+    lines = [line for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line for line in lines if json.loads(line)["key"] in keys]
+
+
+def _import(tmp_path: Path, *keys: str) -> None:
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(_corpus_lines(*keys)) + "\n", encoding="utf-8")
+    call_command("import_articles", str(path), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_import_links_a_reprint_and_matches_its_claims_same(tmp_path):
+    _import(tmp_path, "a01")
+    assert ClaimMatch.objects.count() == 0  # nothing earlier to match
+    _import(tmp_path, "a02")
+    original, reprint = Article.objects.order_by("id")
+    assert (original.reprint_of_id, reprint.reprint_of_id) == (None, original.id)
+    matches = ClaimMatch.objects.filter(claim__article=reprint)
+    assert matches.exists()
+    assert set(matches.values_list("relation", flat=True)) == {"same"}
+    assert set(matches.values_list("earlier__article", flat=True)) == {original.id}
+    # every matched pair is one kind
+    assert all(m.claim.kind == m.earlier.kind for m in matches.select_related("claim", "earlier"))
+
+
+@pytest.mark.django_db
+def test_importing_again_keeps_one_row_per_pair(tmp_path):
+    _import(tmp_path, "a01", "a02")
+    before = sorted(ClaimMatch.objects.values_list("claim_id", "earlier_id", "relation"))
+    reprint = Article.objects.order_by("id").last()
+    Article.objects.filter(id=reprint.id).update(content_hash="changed")  # forces a rewrite
+    _import(tmp_path, "a02")
+    after = sorted(ClaimMatch.objects.values_list("claim_id", "earlier_id", "relation"))
+    assert len(after) == len(before) and {r for _, _, r in after} == {"same"}
+
+
+@pytest.mark.django_db
+def test_unrelated_stories_do_not_match(tmp_path):
+    _import(tmp_path, "a01", "a13")  # a ferry sinking, a bus crash
+    assert Article.objects.filter(reprint_of__isnull=False).count() == 0
+    assert ClaimMatch.objects.filter(relation="same").count() == 0
+    assert Claim.objects.count() > 5
+
+
+# --- reprints are one source for figures ---------------------------------------------------------
+
+UNATTRIBUTED = "Floodwater killed 14 people in the Varda valley overnight."
+
+
+@pytest.mark.django_db
+def test_a_wire_story_printed_by_two_outlets_corroborates_itself_once(tmp_path):
+    from claims.reconcile import analyse_figure
+    from claims.services.figures import figure_claims, report_for
+
+    body = "\n\n".join([UNATTRIBUTED, *STORY])
+    lines = [
+        {"title": "Floods in Varda", "body": body, "outlet": "Valley Courier",
+         "url": "https://courier.example/floods", "published": "2026-04-03T08:00:00+00:00"},
+        {"title": "Deadly floods hit the Varda valley", "body": body.rsplit("\n\n", 1)[0],
+         "outlet": "Evening Standard of Dorn", "url": "https://dorn.example/varda",
+         "published": "2026-04-03T11:00:00+00:00"},
+    ]  # fmt: skip
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    call_command("import_articles", str(path), stdout=StringIO())
+    original, reprint = Article.objects.order_by("id")
+    assert reprint.reprint_of_id == original.id
+    tolls = [c for c in figure_claims() if c.sentence == UNATTRIBUTED]
+    assert len(tolls) == 2 and tolls[0].figure_id == tolls[1].figure_id
+    reports = [report_for(c) for c in tolls]
+    assert reports[0].source_key == reports[1].source_key  # the first outlet's, for both
+    assert analyse_figure(reports).source_count == 1
