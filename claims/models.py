@@ -68,7 +68,7 @@ class Article(models.Model):
     # The body's MinHash signature (128 little-endian uint32) and its number of word 3-shingles,
     # kept so that later articles compare with it without re-reading the body.
     body_signature = models.BinaryField(null=True, blank=True, editable=False)
-    body_shingles = models.PositiveIntegerField(default=0, editable=False)
+    body_shingles = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
