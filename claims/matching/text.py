@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
@@ -28,7 +29,9 @@ _REPORTING = frozenset(
 )
 
 
-def words(text: str) -> list[str]:
+# Cached: one lookup compares a claim with dozens of candidates, each text read many times.
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
     """Lower-case words, with numbers written without separators ("3,800" is "3800")."""
     out = []
     for match in _WORD.finditer(text.lower()):
@@ -36,12 +39,13 @@ def words(text: str) -> list[str]:
         if word[0].isdigit():
             word = re.sub(r"[.,](?=\d{3}\b)", "", word)
         out.append(word)
-    return out
+    return tuple(out)
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> tuple[str, ...]:
     """The words that carry what a sentence says: no stop words, no reporting verbs."""
-    return [w for w in words(text) if w not in STOP_WORDS and w not in _REPORTING]
+    return tuple(w for w in words(text) if w not in STOP_WORDS and w not in _REPORTING)
 
 
 def negations(text: str) -> frozenset[str]:

@@ -10,6 +10,7 @@ recent claims of the kind instead. The decisions are `claims.matching`'s, over p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,6 +38,12 @@ MATCHES_KEPT = 10
 SCAN_RECENT = 400
 # Full-text query: the longest content words of the claim, any two of which must occur.
 FTS_WORDS = 6
+# At most this many rows per full-text search reach the outer query (which keeps the newest).
+FTS_ROWS = 500
+# A word in more than this share of all claim sentences says little about which claim it is.
+COMMON_SHARE = 0.002
+# pg_stats changes when autovacuum analyses the table: re-read it every few minutes.
+COMMON_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,9 @@ def candidates_for(claims: list[ClaimFacts], *, story: bool = True) -> dict[int,
     others = Claim.objects.filter(in_article=True).exclude(article_id=article_id)
     if story:
         story_id = claims[0].story_id
-        copies = others.filter(Q(article_id=story_id) | Q(article__reprint_of=story_id))
+        # A subquery of the story's articles, not an OR across the join: that was a full scan.
+        story_articles = Article.objects.filter(Q(id=story_id) | Q(reprint_of_id=story_id))
+        copies = others.filter(article_id__in=story_articles.values("id"))
         for cid, kind in copies.values_list("id", "kind")[: CANDIDATES_PER_KEY * 10]:
             for c in claims:
                 if c.kind == kind:
@@ -185,7 +194,8 @@ def _terms(claim: ClaimFacts) -> list[str]:
     names = content_words(claim.speaker_name)
     words = sorted(set(content_words(claim.text)) - set(names[-1:]), key=lambda w: (-len(w), w))
     terms = [*names[-1:], *words]
-    return [w for w in terms if w.replace("'", "").isalnum()][:FTS_WORDS]
+    # Twice as many as a search uses: on PostgreSQL the common ones are dropped first.
+    return [w for w in terms if w.replace("'", "").isalnum()][: FTS_WORDS * 2]
 
 
 def _wording_candidates(
@@ -208,7 +218,7 @@ def _wording_candidates(
     pool = [(cid, kind, set(content_words(sentence))) for cid, kind, sentence in recent]
     pairs = []
     for claim_id, (kind, terms) in queries.items():
-        mine = set(terms)
+        mine = set(terms[:FTS_WORDS])
         scored = sorted(
             ((len(mine & words), cid) for cid, k, words in pool if k == kind), reverse=True
         )
@@ -220,19 +230,73 @@ def _wording_candidates(
 def _fulltext_candidates(
     queries: dict[int, tuple[str, list[str]]], others: QuerySet[Claim]
 ) -> list[tuple[int, int]]:
-    """One UNION ALL of a GIN-indexed search per claim: any two of its longest words."""
+    """One UNION ALL of a GIN-indexed search per claim: any two of its uncommon words.
+
+    Two things keep each search to a few milliseconds at a million claims. Words in more than
+    COMMON_SHARE of all sentences ("killed", "people", "said") are left out, as BM25's IDF would
+    weigh them near zero: PostgreSQL's own statistics on the index (pg_stats, refreshed by
+    ANALYZE) say which they are. And the search runs in a LIMITed subquery, so the planner must
+    use the GIN index: left to itself it walked the id index newest first, computing
+    to_tsvector for every row (21 s for a query whose words were common).
+    """
+    lexemes = _lexemes({w for _, terms in queries.values() for w in terms})
+    common = _common_lexemes()
     vector = "to_tsvector('english'::regconfig, sentence)"  # exactly as the index is written
+    search = (
+        f'"claims_claim"."id" IN (SELECT "id" FROM "claims_claim" '
+        f"WHERE {vector} @@ to_tsquery('english', %s) LIMIT {FTS_ROWS})"
+    )
     parts = []
     for claim_id, (kind, terms) in queries.items():
-        query = " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
+        rare = [w for w in terms if lexemes.get(w) and lexemes[w] not in common][:FTS_WORDS]
+        if len(rare) < 2:
+            continue
+        query = " | ".join(f"({a} & {b})" for i, a in enumerate(rare) for b in rare[i + 1 :])
         parts.append(
             others.filter(kind=kind)
-            .extra(where=[f"{vector} @@ to_tsquery('english', %s)"], params=[query])
+            .extra(where=[search], params=[query])
             .annotate(for_claim=Value(claim_id))
             .order_by("-id")
             .values_list("for_claim", "id")[:CANDIDATES_PER_KEY]
         )
+    if not parts:
+        return []
     return list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+
+
+def _lexemes(words: set[str]) -> dict[str, str]:
+    """Each word as PostgreSQL's English configuration indexes it ("killed" is "kill")."""
+    if not words:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, (to_tsvector('english', w)::text) FROM unnest(%s::text[]) AS w",
+            [sorted(words)],
+        )
+        return {
+            word: vector.split(":")[0].strip("'") for word, vector in cursor.fetchall() if vector
+        }
+
+
+_common: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def _common_lexemes() -> frozenset[str]:
+    """Lexemes in more than COMMON_SHARE of claim sentences, read from pg_stats (cached)."""
+    global _common
+    if time.monotonic() - _common[0] < COMMON_CACHE_SECONDS:
+        return _common[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'claim_sentence_fts_idx'"
+        )
+        row = cursor.fetchone()
+    found = frozenset()
+    if row and row[0]:
+        found = frozenset(e for e, f in zip(row[0], row[1], strict=False) if f > COMMON_SHARE)
+    _common = (time.monotonic(), found)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
