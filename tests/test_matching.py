@@ -17,16 +17,20 @@ from claims.models import Article, Claim, ClaimMatch
 CORPUS = Path(__file__).parent / "fixtures" / "matching" / "articles.jsonl"
 
 
-def statement(id: int, text: str, speaker: str, *, actor: int | None = None, article: int = 0):
+def statement(
+    id: int, text: str, speaker: str, *, actor: int | None = None, role: str = "", sentence=""
+):
     key = f"actor:{actor}" if actor else f"text:{speaker.lower()}"
     return ClaimFacts(
         id=id,
         kind="attribution",
-        article_id=article or id,
-        story_id=article or id,
+        article_id=id,
+        story_id=id,
         text=text,
+        sentence=sentence or f"{speaker} said {text}.",
         speaker_key=key,
         speaker_name=speaker,
+        speaker_role=role,
         source_key=key,
     )
 
@@ -34,10 +38,11 @@ def statement(id: int, text: str, speaker: str, *, actor: int | None = None, art
 def figure(id: int, text: str, value: int, source: str, *, subject="people", outcome="killed"):
     return ClaimFacts(
         id=id,
-        kind="casualty",
+        kind="casualty" if outcome != "arrested" else "arrest",
         article_id=id,
         story_id=id,
         text=text,
+        sentence=text,
         speaker_key=f"text:{source}",
         speaker_name=source,
         source_key=f"text:{source}",
@@ -75,6 +80,31 @@ def test_the_same_words_from_another_speaker_are_not_a_match():
 def test_a_denial_is_not_the_claim_it_denies():
     old = statement(1, "the dam had been inspected in March", "the water authority")
     new = statement(2, "the dam had not been inspected in March", "the water authority")
+    assert compare(new, old) is None
+
+
+def test_a_description_is_the_named_speaker_when_it_fits_their_role():
+    named = statement(1, QUOTE, "Anna Kovac", actor=3, role="mayor of Olm")
+    assert compare(statement(2, QUOTE, "the Olm mayor"), named).relation == Relation.SAME
+    # "the ministry" for "Justice Ministry": the description is in the name
+    ministry = statement(3, QUOTE, "Justice Ministry", actor=4)
+    assert compare(statement(4, QUOTE, "the ministry"), ministry).relation == Relation.SAME
+
+
+def test_a_description_that_is_not_in_the_role_is_another_speaker():
+    named = statement(1, QUOTE, "Anna Kovac", actor=3, role="mayor of Olm")
+    assert compare(statement(2, QUOTE, "the teachers' union"), named) is None
+
+
+def test_a_denial_in_the_verb_is_not_the_claim_denied():
+    old = statement(1, "the ferry had been overloaded", "survivors")
+    new = statement(
+        2,
+        "the ferry had been overloaded",
+        "Ostra Lines",
+        actor=5,
+        sentence="Ostra Lines denied that the ferry had been overloaded.",
+    )
     assert compare(new, old) is None
 
 
@@ -131,6 +161,24 @@ def test_arrests_are_never_matched_with_deaths():
     old = figure(1, "Police arrested 30 protesters in Dorn.", 30, "police", outcome="arrested")
     new = figure(2, "Police said 30 protesters were killed in Dorn.", 30, "police")
     assert compare(new, old) is None
+
+
+def test_the_same_toll_from_one_source_for_another_place_is_not_a_match():
+    old = figure(1, "Floods killed 14 people in Olm, police said.", 14, "police")
+    new = figure(2, "Floods also killed 14 people in Dorn, police said.", 14, "police")
+    assert compare(new, old) is None
+
+
+def test_protesters_and_people_detained_are_one_measure():
+    old = figure(
+        1, "Police detained 40 protesters in Dorn.", 40, "police", outcome="arrested",
+        subject="protesters",
+    )  # fmt: skip
+    new = figure(
+        2, "Police said 40 people were arrested in Dorn.", 40, "police", outcome="arrested",
+        subject="people",
+    )  # fmt: skip
+    assert compare(new, old).relation == Relation.SAME
 
 
 # --- reprints -----------------------------------------------------------------------------------

@@ -343,7 +343,7 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
 def _facts_query() -> QuerySet[Claim]:
     return Claim.objects.select_related("article", "speaker", "figure").only(
         "id", "kind", "article_id", "sentence", "content", "speaker_id", "speaker_text",
-        "speaker__name", "value_low", "value_high", "qualifier", "outcome", "subject",
+        "speaker__name", "speaker__known_role", "speaker_role", "value_low", "value_high", "qualifier", "outcome", "subject",
         "figure_id", "figure__place", "article__reprint_of_id", "article__outlet_id",
     )  # fmt: skip
 
@@ -364,8 +364,10 @@ def facts_of(claim: Claim) -> ClaimFacts:
         article_id=article.id,
         story_id=story,
         text=claim.content or claim.sentence,
+        sentence=claim.sentence,
         speaker_key=speaker,
         speaker_name=claim.speaker.name if claim.speaker_id else claim.speaker_text,
+        speaker_role=claim.speaker_role or (claim.speaker.known_role if claim.speaker_id else ""),
         source_key=source,
         value_low=claim.value_low,
         value_high=claim.value_high,
