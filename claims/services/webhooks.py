@@ -3,8 +3,9 @@
 - `event_emit` is called inside the transaction that makes the change (a review, an import, a
   failed job). It writes one `WebhookDelivery` per active subscription that wants the event, with
   the exact JSON body, so the deliveries exist exactly when the change does; the sending is queued
-  with `transaction.on_commit` and is never done by the request when a broker is configured (a
-  slow or dead receiver cannot slow a review).
+  with `transaction.on_commit` and is never done while a request waits: with a broker a worker
+  sends it; without one (eager mode) it is sent after the response is written (`_AfterResponse`).
+  A slow or dead receiver cannot slow a review.
 - `delivery_send` (the task) takes a delivery with one UPDATE (pending to sending, with a lease),
   POSTs it under the outbound rules of fetching (claims.importers.post) and records the answer.
   A delivery waits, untouched, while an earlier delivery about the same claim to the same
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -30,6 +32,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -173,11 +176,52 @@ def deliveries_enqueue(delivery_ids: list[int], *, countdown: float = 0) -> None
     ids = list(delivery_ids)
 
     def send() -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER and _after_response.active():
+            _after_response.add(ids)
+            return
         for delivery_id in ids:
             tasks.webhook_delivery_send.apply_async(args=[delivery_id], countdown=countdown or None)
 
     if ids:
         transaction.on_commit(send)
+
+
+class _AfterResponse:
+    """Without a broker (eager mode) a task runs where it is queued: a review's deliveries would
+    be POSTed inside the review's request, and a slow receiver would hold the editor's answer for
+    up to CLAIMDESK_WEBHOOK_TIMEOUT. So deliveries queued while a request is being handled wait
+    here and are sent on `request_finished`, which the WSGI server sends after it has written the
+    response (gunicorn and runserver call the response's close() once the body is out).
+    Outside a request (a command, a worker, a test) they are sent at once, as before.
+
+    Per thread, as WSGI servers handle one request per thread.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def active(self) -> bool:
+        return getattr(self._local, "pending", None) is not None
+
+    def add(self, ids: list[int]) -> None:
+        self._local.pending.extend(ids)
+
+    def started(self, **_: object) -> None:
+        self._local.pending = []
+
+    def finished(self, **_: object) -> None:
+        pending, self._local.pending = getattr(self._local, "pending", None) or [], None
+        for delivery_id in pending:
+            try:
+                delivery_send(delivery_id=delivery_id)
+            except Exception:  # the response is out; a failure must not break the next one
+                # It stays pending: `webhooks send` (or the next resend) tries it again.
+                logger.exception("webhook delivery %s could not be sent", delivery_id)
+
+
+_after_response = _AfterResponse()
+request_started.connect(_after_response.started, dispatch_uid="claimdesk-webhooks-started")
+request_finished.connect(_after_response.finished, dispatch_uid="claimdesk-webhooks-finished")
 
 
 # --- sending ------------------------------------------------------------------------------------
