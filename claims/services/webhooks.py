@@ -40,6 +40,7 @@ from django.utils import timezone
 from claims.importers.fetch import FetchError
 from claims.importers.post import post_json
 from claims.models import Claim, ImportJob, StatusChange, WebhookDelivery, WebhookSubscription
+from claims.reconcile import Report
 
 logger = logging.getLogger(__name__)
 Event = WebhookSubscription.Event
@@ -95,7 +96,7 @@ def event_emit(event: str, data: dict[str, Any], *, claim_id: int | None = None)
         body = {
             "event": event,
             "delivery": str(delivery_id),
-            "created_at": now.isoformat().replace("+00:00", "Z"),
+            "created_at": _iso(now),
             "data": data,
         }
         deliveries.append(
@@ -151,6 +152,38 @@ def claims_new(claims: list[Claim]) -> None:
             },
             claim_id=claim.pk,
         )
+
+
+def event_wanted(event: str) -> bool:
+    """Whether any active subscription wants `event` (one query): skip building unwanted data."""
+    return any(s.wants(event) for s in WebhookSubscription.objects.filter(active=True))
+
+
+def figure_conflict(
+    *, figure_id: int, label: str, reports: tuple[Report, Report], claim_id: int
+) -> None:
+    """Two reports in a figure that disagree, the conflict new since `claim_id` joined it."""
+    event_emit(
+        Event.FIGURE_CONFLICT,
+        {
+            "figure_id": figure_id,
+            "figure_label": label,
+            "claim_ids": [r.claim_id for r in reports],
+            "reports": [
+                {
+                    "claim_id": r.claim_id,
+                    "value": r.display,
+                    "source": r.source_name,
+                    "article_id": r.article_id,
+                    "article_title": r.article_title,
+                    "published_at": _iso(r.published_at),
+                }
+                for r in reports
+            ],
+        },
+        # In line behind the claim's own claim.new delivery to the same subscription.
+        claim_id=claim_id,
+    )
 
 
 def job_failed(job_id: int) -> None:
@@ -359,6 +392,10 @@ def delivery_resend(*, delivery_id: int) -> bool:
     if updated:
         deliveries_enqueue([delivery_id])
     return bool(updated)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _ms_since(started: float) -> int:
