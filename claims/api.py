@@ -56,6 +56,7 @@ from claims.serializers import (
     ActorSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
+    AssignInputSerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
     ReviewConflictSerializer,
@@ -72,6 +73,7 @@ from claims.services import (
     claim_return,
     claim_review,
 )
+from claims.services.assignment import claims_assign
 
 app_name = "api"
 
@@ -311,6 +313,40 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         except ReviewError as exc:
             return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
         return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
+
+    @extend_schema(
+        summary="Assign a claim to an editor (or release it)",
+        description="Give the claim to `assignee` (a username) or to nobody (`null`), as the "
+        "review UI and the admin do. Needs the `claims.review_claim` permission (Editors, Desk "
+        "chiefs); the assignee must be an editor too. Assigning changes neither the status nor "
+        "the version, and is recorded as an AssignmentChange.",
+        request=AssignInputSerializer,
+        responses={
+            200: ClaimDetailSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`assignee`: no such user, or not an editor."
+            ),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=AssignInputSerializer,
+    )
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        claim = _claim_or_404(pk)
+        serializer = AssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims_assign(
+            claim_ids=[claim.pk], to=serializer.validated_data["assignee"], by=request.user
+        )
+        detail = ClaimDetailSerializer(
+            _claim_detail_row(claim.pk), context=self.get_serializer_context()
+        )
+        return Response(detail.data)
 
     @extend_schema(
         summary="The claim's schema.org ClaimReview (JSON-LD)",
