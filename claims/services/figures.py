@@ -160,9 +160,10 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
     """Assign the article's ungrouped figure claims to figures, creating figures as needed.
 
     Only claims without a figure are grouped: a claim an editor moved stays where it was put,
-    and re-importing an article regroups nothing. At most six queries, however many claims and
+    and re-importing an article regroups nothing. At most seven queries, however many claims and
     figures: the ungrouped claims; the lock (PostgreSQL); candidate figures; new figures; the
-    claims' figure; the touched figures' dates.
+    claims' figure; the touched figures' dates; whether anyone subscribed to `figure.conflict`
+    (two more when someone did: see `_conflicts_announce`).
     """
     with transaction.atomic(savepoint=False):
         claims = list(
