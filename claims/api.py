@@ -376,7 +376,8 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             if Claim.objects.filter(pk=_int_or_404(pk)).exists():
                 raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
             raise Http404("No claim with this id.")
-        url = request.build_absolute_uri(reverse("api:claim-detail", args=[row["id"]]))
+        # Where a reader can open the review: the public claim page, not this API address.
+        url = request.build_absolute_uri(reverse("claim-public", args=[row["id"]]))
         return Response(claimreview.claim_review(row, url=url))
 
 
@@ -443,9 +444,11 @@ class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         paginator = self.paginator
         rows = paginator.paginate_queryset(self.get_queryset(), request, view=self)
-        prefix = request.build_absolute_uri(reverse("api:claim-list"))
+        site = request.build_absolute_uri("/").removesuffix("/")
         reviews = [
-            claimreview.claim_review(row, url=f"{prefix}{row['id']}/", with_context=False)
+            claimreview.claim_review(
+                row, url=site + reverse("claim-public", args=[row["id"]]), with_context=False
+            )
             for row in rows
         ]
         modified = max((row["status_changed_at"] for row in rows), default=None)
