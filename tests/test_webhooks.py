@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Figure, ImportJob, WebhookDelivery, WebhookSubscription
+from claims.models import Claim, Figure, ImportJob, WebhookDelivery, WebhookSubscription
 from claims.services import claim_confirm, claim_review, ingest, webhooks
 from claims.services.figures import figure_analysis
 from tests.conftest import make_claim
@@ -249,3 +249,17 @@ def test_an_import_that_brings_a_conflict_into_a_figure_sends_it_once(
     )
     assert len(receiver.accepted) == 1
     assert WebhookDelivery.objects.filter(event="figure.conflict").count() == 1
+
+    # The prosecutor's 225 (a06) disagrees with earlier reports: new pairs, each with one of its
+    # claims, and none repeating the first.
+    run_import("a06_prosecutor_225")
+    later = receiver.accepted[1:]
+    assert later, "the prosecutor's toll brings new conflicts"
+    new_claims = set(
+        Claim.objects.filter(article__source_key__endswith="kazakhstan-225-killed").values_list(
+            "id", flat=True
+        )
+    )
+    pairs = [frozenset(s["data"]["claim_ids"]) for s in receiver.accepted]
+    assert len(set(pairs)) == len(pairs)
+    assert all(set(s["data"]["claim_ids"]) & new_claims for s in later)
