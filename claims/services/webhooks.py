@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -244,12 +244,17 @@ class _AfterResponse:
 
     def finished(self, **_: object) -> None:
         pending, self._local.pending = getattr(self._local, "pending", None) or [], None
+        if not pending:
+            return
         for delivery_id in pending:
             try:
                 delivery_send(delivery_id=delivery_id)
             except Exception:  # the response is out; a failure must not break the next one
                 # It stays pending: `webhooks send` (or the next resend) tries it again.
                 logger.exception("webhook delivery %s could not be sent", delivery_id)
+        # Django closed the request's connection just before (its own request_finished
+        # handler); the one opened here is treated the same way, not left open in the thread.
+        close_old_connections()
 
 
 _after_response = _AfterResponse()
