@@ -56,6 +56,7 @@ from claims.serializers import (
     ActorSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
+    AssignInputSerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
     ReviewConflictSerializer,
@@ -72,6 +73,7 @@ from claims.services import (
     claim_return,
     claim_review,
 )
+from claims.services.assignment import claims_assign
 
 app_name = "api"
 
@@ -313,6 +315,40 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
 
     @extend_schema(
+        summary="Assign a claim to an editor (or release it)",
+        description="Give the claim to `assignee` (a username) or to nobody (`null`), as the "
+        "review UI and the admin do. Needs the `claims.review_claim` permission (Editors, Desk "
+        "chiefs); the assignee must be an editor too. Assigning changes neither the status nor "
+        "the version, and is recorded as an AssignmentChange.",
+        request=AssignInputSerializer,
+        responses={
+            200: ClaimDetailSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="`assignee`: no such user, or not an editor."
+            ),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=AssignInputSerializer,
+    )
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        claim = _claim_or_404(pk)
+        serializer = AssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims_assign(
+            claim_ids=[claim.pk], to=serializer.validated_data["assignee"], by=request.user
+        )
+        detail = ClaimDetailSerializer(
+            _claim_detail_row(claim.pk), context=self.get_serializer_context()
+        )
+        return Response(detail.data)
+
+    @extend_schema(
         summary="The claim's schema.org ClaimReview (JSON-LD)",
         description=claimreview.__doc__,
         responses={
@@ -340,7 +376,8 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             if Claim.objects.filter(pk=_int_or_404(pk)).exists():
                 raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
             raise Http404("No claim with this id.")
-        url = request.build_absolute_uri(reverse("api:claim-detail", args=[row["id"]]))
+        # Where a reader can open the review: the public claim page, not this API address.
+        url = request.build_absolute_uri(reverse("claim-public", args=[row["id"]]))
         return Response(claimreview.claim_review(row, url=url))
 
 
@@ -407,9 +444,11 @@ class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         paginator = self.paginator
         rows = paginator.paginate_queryset(self.get_queryset(), request, view=self)
-        prefix = request.build_absolute_uri(reverse("api:claim-list"))
+        site = request.build_absolute_uri("/").removesuffix("/")
         reviews = [
-            claimreview.claim_review(row, url=f"{prefix}{row['id']}/", with_context=False)
+            claimreview.claim_review(
+                row, url=site + reverse("claim-public", args=[row["id"]]), with_context=False
+            )
             for row in rows
         ]
         modified = max((row["status_changed_at"] for row in rows), default=None)

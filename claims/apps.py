@@ -8,3 +8,4 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from claims import checks  # noqa: F401  (registers the system checks)
+        from claims.services import webhooks  # noqa: F401  (connects its request signals)

@@ -92,7 +92,8 @@ class StatusChangeFeed(Feed):
         return html
 
     def item_link(self, change: StatusChange) -> str:
-        return reverse("api:claim-detail", args=[change.claim_id])
+        # The public claim page, which a feed reader's user can open (the API is for programs).
+        return reverse("claim-public", args=[change.claim_id])
 
     def item_guid(self, change: StatusChange) -> str:
         # One entry per change, even when a claim changes twice: the claim link alone repeats.

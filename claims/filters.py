@@ -132,10 +132,27 @@ class ClaimFilter(FilterSet):
         max_length=200,
         help_text="Case-insensitive text search in the sentence, the speaker and the article title.",
     )
+    assigned_to = django_filters.CharFilter(
+        method="holder",
+        max_length=150,
+        help_text="Claims held by this username; `me`: by the signed-in user (none when "
+        "anonymous); `none`: held by nobody.",
+    )
 
     class Meta:
         model = Claim
         fields: list[str] = []
+
+    def holder(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()  # an anonymous reader holds nothing
+            return queryset.filter(assigned_to_id=user.pk)
+        # An unknown username holds no claims: an empty list, as for an unknown article id.
+        return queryset.filter(assigned_to__username=value)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

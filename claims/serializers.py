@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Func, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -26,6 +28,7 @@ from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
+from claims.services.review import REVIEW_PERMISSION
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
 
@@ -57,6 +60,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "status_changed_at",
     "proposed_status",
     "proposed_by__username",
+    "assigned_to__username",
     "version",
     "updated_at",
     "article_id",
@@ -207,6 +211,9 @@ class ClaimSerializer(serializers.Serializer):
         "is always the last confirmed verdict."
     )
     proposed_by = serializers.CharField(allow_null=True, help_text="Username of the proposer.")
+    assigned_to = serializers.CharField(
+        allow_null=True, help_text="Username of the editor who holds the claim, or null."
+    )
     version = serializers.IntegerField(help_text="Send it back with a review (lost-update guard).")
     article = ClaimArticleSerializer()
     updated_at = serializers.DateTimeField(help_text="Last change of any kind (updated_since).")
@@ -251,6 +258,7 @@ class ClaimSerializer(serializers.Serializer):
             "status_changed_at": row["status_changed_at_iso"],
             "proposed_status": row["proposed_status"],
             "proposed_by": row["proposed_by__username"],
+            "assigned_to": row["assigned_to__username"],
             "version": row["version"],
             "article": {
                 "id": row["article_id"],
@@ -408,6 +416,28 @@ class SignoffInputSerializer(serializers.Serializer):
         help_text="The claim's `version` as the client last read it (with its proposal). If "
         "anything changed since, nothing is written and the answer is 409.",
     )
+
+
+class AssignInputSerializer(serializers.Serializer):
+    """POST /api/claims/{id}/assign/: who is to hold the claim."""
+
+    assignee = serializers.CharField(
+        allow_null=True,
+        max_length=150,
+        help_text="Username of the editor (or desk chief) to hold the claim; null to release it.",
+    )
+
+    def validate_assignee(self, username: str | None) -> AbstractBaseUser | None:
+        if username is None:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise serializers.ValidationError(f"No user named {username!r}.")
+        if not user.has_perm(REVIEW_PERMISSION):
+            raise serializers.ValidationError(
+                f"{username} is not an editor and cannot hold claims."
+            )
+        return user
 
 
 class ReviewConflictSerializer(serializers.Serializer):

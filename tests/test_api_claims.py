@@ -16,6 +16,7 @@ from claims import pagination
 from claims.models import Actor, Claim, Evidence, Figure, Outlet
 from claims.serializers import ClaimDetailSerializer, ClaimSerializer
 from claims.services import claim_review
+from claims.services.assignment import claims_assign
 from tests.conftest import make_article, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -328,17 +329,23 @@ def test_anonymous_reads_are_throttled_but_signed_in_ones_are_not(
 
 @pytest.mark.parametrize("page_size", [3, 30])
 def test_claim_list_query_count_does_not_grow_with_the_page(
-    client, django_assert_max_num_queries, page_size, outlet, actor
+    client, django_assert_num_queries, page_size, outlet, actor, editor
 ):
     for n in range(30):
         article = make_article(outlet=outlet if n % 2 else None)
         make_claim(article, speaker=actor if n % 3 else None, hedges=["reportedly"])
-    # 1. the page: claims joined with article, outlet and speaker (LIMIT page_size + 1)
-    with django_assert_max_num_queries(1):
+    for claim in Claim.objects.order_by("id")[::2]:
+        claims_assign(claim_ids=[claim.pk], to=editor, by=editor)
+    # 1. the page: claims joined with article, outlet, speaker, proposer and holder
+    #    (LIMIT page_size + 1)
+    with django_assert_num_queries(1):
         response = client.get(f"/api/claims/?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
-    with django_assert_max_num_queries(1):
+    assert {item["assigned_to"] for item in response.json()["results"]} == {"eddie", None}
+    with django_assert_num_queries(1):
         client.get(f"/api/claims/?page_size={page_size}&format=csv&q=police")
+    with django_assert_num_queries(1):  # the same one query, filtered by the holder's name
+        client.get(f"/api/claims/?page_size={page_size}&assigned_to=eddie")
 
 
 def test_pages_from_compiled_once_sql_equal_the_orm_pages(client, monkeypatch, outlet, actor):

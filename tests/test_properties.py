@@ -254,6 +254,7 @@ def assert_renders(client, editor_client, article: Article, claim: Claim) -> Non
         "/admin/claims/claim/",
     ):
         assert editor_client.get(url).status_code == 200, url
+    assert client.get(f"/claims/{claim.id}/").status_code == 200  # the public claim page
     feed = client.get("/feeds/status-changes/")
     assert feed.status_code == 200
     ET.fromstring(feed.content)  # well-formed XML

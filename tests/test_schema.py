@@ -42,6 +42,7 @@ EXPECTED_PATHS = {
     "/api/claims/{id}/review/",
     "/api/claims/{id}/confirm/",
     "/api/claims/{id}/return/",
+    "/api/claims/{id}/assign/",
     "/api/claims/{id}/claimreview/",
     "/api/claimreview/",
     "/api/articles/",

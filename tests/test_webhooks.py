@@ -17,9 +17,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import ImportJob, WebhookDelivery, WebhookSubscription
+from claims.models import Claim, Figure, ImportJob, WebhookDelivery, WebhookSubscription
 from claims.services import claim_confirm, claim_review, ingest, webhooks
+from claims.services.figures import figure_analysis
 from tests.conftest import make_claim
+from tests.test_reconcile import CORPUS
 
 pytestmark = pytest.mark.django_db
 SECRET = "a-long-shared-secret-for-tests"
@@ -211,3 +213,53 @@ def test_admin_lists_deliveries_and_resends(
     assert (delivery.state, delivery.attempts) == ("delivered", 2)
     # A resend carries the same delivery id, so a receiver can tell it is a repeat.
     assert [d for d, _ in receiver.seen].count(str(delivery.delivery_id)) == 2
+
+
+def test_an_import_that_brings_a_conflict_into_a_figure_sends_it_once(
+    receiver, django_capture_on_commit_callbacks
+):
+    # The real extractor over the reconcile corpus: the health ministry's article (a03) reports
+    # 164 dead beside an earlier 103 in the Kazakhstan toll, a conflict the first two lack.
+    receiver.failures = 0
+    webhooks.subscription_add(url=receiver.url, secret=SECRET, events=["figure.conflict"])
+
+    def run_import(*names: str) -> None:
+        paths = [str(CORPUS / f"{name}.txt") for name in names]
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("import_articles", *paths, stdout=StringIO(), stderr=StringIO())
+
+    run_import("a01_almaty_overnight_clashes", "a02_agency_toll_detentions")
+    assert receiver.accepted == []
+    run_import("a03_health_ministry_164")
+    (sent,) = receiver.accepted
+    figure = Figure.objects.get(pk=sent["data"]["figure_id"])
+    assert sent["event"] == "figure.conflict" and receiver.bad_signatures == 0
+    assert (
+        sent["data"]["figure_label"]
+        == figure.label
+        == "People killed — Kazakhstan, from 7 Jan 2022"
+    )
+    assert sorted(r["value"] for r in sent["data"]["reports"]) == ["103", "164"]
+    conflict = figure_analysis(figure).conflicts[0]
+    assert sorted(sent["data"]["claim_ids"]) == sorted(conflict.claim_ids)
+
+    # Importing the same articles again, or one that adds no disagreement, sends nothing new.
+    run_import(
+        "a01_almaty_overnight_clashes", "a03_health_ministry_164", "a05_detentions_near_10000"
+    )
+    assert len(receiver.accepted) == 1
+    assert WebhookDelivery.objects.filter(event="figure.conflict").count() == 1
+
+    # The prosecutor's 225 (a06) disagrees with earlier reports: new pairs, each with one of its
+    # claims, and none repeating the first.
+    run_import("a06_prosecutor_225")
+    later = receiver.accepted[1:]
+    assert later, "the prosecutor's toll brings new conflicts"
+    new_claims = set(
+        Claim.objects.filter(article__source_key__endswith="kazakhstan-225-killed").values_list(
+            "id", flat=True
+        )
+    )
+    pairs = [frozenset(s["data"]["claim_ids"]) for s in receiver.accepted]
+    assert len(set(pairs)) == len(pairs)
+    assert all(set(s["data"]["claim_ids"]) & new_claims for s in later)

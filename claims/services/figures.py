@@ -171,9 +171,10 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
     """Assign the article's ungrouped figure claims to figures, creating figures as needed.
 
     Only claims without a figure are grouped: a claim an editor moved stays where it was put,
-    and re-importing an article regroups nothing. At most six queries, however many claims and
+    and re-importing an article regroups nothing. At most seven queries, however many claims and
     figures: the ungrouped claims; the lock (PostgreSQL); candidate figures; new figures; the
-    claims' figure; the touched figures' dates.
+    claims' figure; the touched figures' dates; whether anyone subscribed to `figure.conflict`
+    (two more when someone did: see `_conflicts_announce`).
     """
     with transaction.atomic(savepoint=False):
         claims = list(
@@ -293,7 +294,47 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
             figure.updated_at = now
         if touched:
             Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
+        _conflicts_announce(figure_ids=set(members), claim_ids=set(figure_of))
         return FigureRefreshResult(assigned=len(grouping.assigned), created=len(created))
+
+
+def _conflicts_announce(*, figure_ids: set[int], claim_ids: set[int]) -> None:
+    """Emit `figure.conflict` for each conflict these just-grouped claims brought into a figure.
+
+    A conflict is a figure and two reports that cannot both be true (the pairs behind
+    `reconcile.analyse_figure`'s conflicts; whether two reports conflict depends on those two
+    alone). The claims had no figure until this refresh, so every pair with one of them is new,
+    and a pair of older reports was announced when the later one joined: a refresh that groups
+    nothing announces nothing. One query without a subscription to the event, three with one
+    (subscriptions, figures, their reports).
+    """
+    from claims.services import webhooks  # webhooks imports nothing from here; no cycle
+
+    if not figure_ids or not webhooks.event_wanted(webhooks.Event.FIGURE_CONFLICT):
+        return
+    for figure in figures_with_reports(Figure.objects.filter(pk__in=figure_ids).order_by("id")):
+        analysis = figure_analysis(figure)
+        report_of = {e.report.claim_id: e.report for e in analysis.timeline}
+        announced: set[frozenset[int]] = set()
+        for entry in analysis.timeline:
+            if entry.report.claim_id not in claim_ids:
+                continue
+            for other_id in entry.conflicts_with:
+                pair = frozenset((entry.report.claim_id, other_id))
+                if pair in announced:
+                    continue
+                announced.add(pair)
+                first, second = sorted((entry.report, report_of[other_id]), key=_in_time_order)
+                webhooks.figure_conflict(
+                    figure_id=figure.pk,
+                    label=figure.label,
+                    reports=(first, second),
+                    claim_id=max(pair & claim_ids),
+                )
+
+
+def _in_time_order(report: reconcile.Report) -> tuple:
+    return (report.published_at is None, report.published_at, report.claim_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 - `event_emit` is called inside the transaction that makes the change (a review, an import, a
   failed job). It writes one `WebhookDelivery` per active subscription that wants the event, with
   the exact JSON body, so the deliveries exist exactly when the change does; the sending is queued
-  with `transaction.on_commit` and is never done by the request when a broker is configured (a
-  slow or dead receiver cannot slow a review).
+  with `transaction.on_commit` and is never done while a request waits: with a broker a worker
+  sends it; without one (eager mode) it is sent after the response is written (`_AfterResponse`).
+  A slow or dead receiver cannot slow a review.
 - `delivery_send` (the task) takes a delivery with one UPDATE (pending to sending, with a lease),
   POSTs it under the outbound rules of fetching (claims.importers.post) and records the answer.
   A delivery waits, untouched, while an earlier delivery about the same claim to the same
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -30,13 +32,15 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from claims.importers.fetch import FetchError
 from claims.importers.post import post_json
 from claims.models import Claim, ImportJob, StatusChange, WebhookDelivery, WebhookSubscription
+from claims.reconcile import Report
 
 logger = logging.getLogger(__name__)
 Event = WebhookSubscription.Event
@@ -92,7 +96,7 @@ def event_emit(event: str, data: dict[str, Any], *, claim_id: int | None = None)
         body = {
             "event": event,
             "delivery": str(delivery_id),
-            "created_at": now.isoformat().replace("+00:00", "Z"),
+            "created_at": _iso(now),
             "data": data,
         }
         deliveries.append(
@@ -150,6 +154,38 @@ def claims_new(claims: list[Claim]) -> None:
         )
 
 
+def event_wanted(event: str) -> bool:
+    """Whether any active subscription wants `event` (one query): skip building unwanted data."""
+    return any(s.wants(event) for s in WebhookSubscription.objects.filter(active=True))
+
+
+def figure_conflict(
+    *, figure_id: int, label: str, reports: tuple[Report, Report], claim_id: int
+) -> None:
+    """Two reports in a figure that disagree, the conflict new since `claim_id` joined it."""
+    event_emit(
+        Event.FIGURE_CONFLICT,
+        {
+            "figure_id": figure_id,
+            "figure_label": label,
+            "claim_ids": [r.claim_id for r in reports],
+            "reports": [
+                {
+                    "claim_id": r.claim_id,
+                    "value": r.display,
+                    "source": r.source_name,
+                    "article_id": r.article_id,
+                    "article_title": r.article_title,
+                    "published_at": _iso(r.published_at),
+                }
+                for r in reports
+            ],
+        },
+        # In line behind the claim's own claim.new delivery to the same subscription.
+        claim_id=claim_id,
+    )
+
+
 def job_failed(job_id: int) -> None:
     """An import job moved to failed."""
     if not WebhookSubscription.objects.filter(active=True).exists():
@@ -173,11 +209,57 @@ def deliveries_enqueue(delivery_ids: list[int], *, countdown: float = 0) -> None
     ids = list(delivery_ids)
 
     def send() -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER and _after_response.active():
+            _after_response.add(ids)
+            return
         for delivery_id in ids:
             tasks.webhook_delivery_send.apply_async(args=[delivery_id], countdown=countdown or None)
 
     if ids:
         transaction.on_commit(send)
+
+
+class _AfterResponse:
+    """Without a broker (eager mode) a task runs where it is queued: a review's deliveries would
+    be POSTed inside the review's request, and a slow receiver would hold the editor's answer for
+    up to CLAIMDESK_WEBHOOK_TIMEOUT. So deliveries queued while a request is being handled wait
+    here and are sent on `request_finished`, which the WSGI server sends after it has written the
+    response (gunicorn and runserver call the response's close() once the body is out).
+    Outside a request (a command, a worker, a test) they are sent at once, as before.
+
+    Per thread, as WSGI servers handle one request per thread.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def active(self) -> bool:
+        return getattr(self._local, "pending", None) is not None
+
+    def add(self, ids: list[int]) -> None:
+        self._local.pending.extend(ids)
+
+    def started(self, **_: object) -> None:
+        self._local.pending = []
+
+    def finished(self, **_: object) -> None:
+        pending, self._local.pending = getattr(self._local, "pending", None) or [], None
+        if not pending:
+            return
+        for delivery_id in pending:
+            try:
+                delivery_send(delivery_id=delivery_id)
+            except Exception:  # the response is out; a failure must not break the next one
+                # It stays pending: `webhooks send` (or the next resend) tries it again.
+                logger.exception("webhook delivery %s could not be sent", delivery_id)
+        # Django closed the request's connection just before (its own request_finished
+        # handler); the one opened here is treated the same way, not left open in the thread.
+        close_old_connections()
+
+
+_after_response = _AfterResponse()
+request_started.connect(_after_response.started, dispatch_uid="claimdesk-webhooks-started")
+request_finished.connect(_after_response.finished, dispatch_uid="claimdesk-webhooks-finished")
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -315,6 +397,10 @@ def delivery_resend(*, delivery_id: int) -> bool:
     if updated:
         deliveries_enqueue([delivery_id])
     return bool(updated)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _ms_since(started: float) -> int:

@@ -42,7 +42,7 @@
       // Anything unexpected: fall back to a normal page load, which always works.
       console.warn("Claim Desk: falling back to a full page load", error);
       busy = false;
-      if (init.method === "POST" && init.form) init.form.submit();
+      if (init.method === "POST" && init.form) submitPlainly(init.form, init.submitter);
       else window.location.assign(url);
       return;
     }
@@ -74,15 +74,30 @@
     }
   });
 
+  // form.submit() sends no submitter: the clicked button's name and value (the sign-off form's
+  // action=confirm or return) go along as a hidden field, as a click would send them.
+  function submitPlainly(form, submitter) {
+    if (submitter?.name) {
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = submitter.name;
+      field.value = submitter.value;
+      form.appendChild(field);
+    }
+    form.submit();
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!form.closest("#app")) return;
-    const url = sameOriginReviewUrl(form.action);
+    // The attribute, not form.action: a form with buttons named "action" (sign-off, Take it)
+    // shadows the property with those buttons.
+    const url = sameOriginReviewUrl(form.getAttribute("action") || window.location.href);
     if (!url) return;
     event.preventDefault();
     const data = new FormData(form, event.submitter);
     if (form.method.toLowerCase() === "post") {
-      swap(url.href, { method: "POST", body: data, form });
+      swap(url.href, { method: "POST", body: data, form, submitter: event.submitter });
     } else {
       url.search = new URLSearchParams(data).toString();
       swap(url.href);
