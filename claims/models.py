@@ -520,6 +520,10 @@ class FeedEntry(models.Model):
     version = models.CharField(max_length=64)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)
+    # When the entry's page was last fetched, for entries whose text is only on the page: a page
+    # can change (a toll updated) behind an entry that stays the same, so young entries' pages are
+    # fetched again (CLAIMDESK_FEED_RECHECK_*). Null when the feed carries the text.
+    page_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
 CLAIMDESK_FETCH_ALLOW_PRIVATE = env_bool("CLAIMDESK_FETCH_ALLOW_PRIVATE", False)
 CLAIMDESK_FETCH_TIMEOUT = env_int("CLAIMDESK_FETCH_TIMEOUT", 20, minimum=1)
 CLAIMDESK_FEED_EVERY_MINUTES = env_int("CLAIMDESK_FEED_EVERY_MINUTES", 15, minimum=1)
+# A feed entry's page is fetched again this often while the entry is younger than the window:
+# stories are updated most in their first day, and the import skips an unchanged text.
+CLAIMDESK_FEED_RECHECK_MINUTES = env_int("CLAIMDESK_FEED_RECHECK_MINUTES", 60, minimum=1)
+CLAIMDESK_FEED_RECHECK_HOURS = env_int("CLAIMDESK_FEED_RECHECK_HOURS", 24, minimum=0)
 # Webhook POSTs follow the same address rules; a receiver gets this long to connect and answer.
 CLAIMDESK_WEBHOOK_TIMEOUT = env_int("CLAIMDESK_WEBHOOK_TIMEOUT", 10, minimum=1)
 

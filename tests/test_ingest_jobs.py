@@ -7,10 +7,12 @@ Celery's eager mode, the default without CELERY_BROKER_URL.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from claims.importers import RecordInvalid
 from claims.models import Article, Claim, Feed, FeedEntry, ImportJob
@@ -357,3 +359,52 @@ def test_feeds_poll_command_reports_entries_and_errors(server, capsys) -> None:
     assert f"{server.url('/bad')}: {server.url('/bad')}: the server answered 410" in captured.err
     call_command("feeds", "poll")
     assert "Polling 0 feed(s)." in capsys.readouterr().out  # neither is due again yet
+
+
+def test_a_page_changed_behind_an_unchanged_entry_is_fetched_again_and_updated(
+    db, server, run_on_commit, settings
+) -> None:
+    pages = {"text": STORY}
+    server.routes["/story/9"] = lambda h: Reply(article_html("Varna arrests", pages["text"]))
+    items = [{"title": "Varna arrests", "link": server.url("/story/9"), "guid": "wire-9"}]
+    server.routes["/feed"] = lambda h: Reply(rss(items), content_type="application/rss+xml")
+    feed = ingest.feed_add(url=server.url("/feed"), outlet_name="Varna Herald")
+    run_on_commit(lambda: ingest.feeds_poll_due())
+    article = Article.objects.get()
+    entry = FeedEntry.objects.get()
+    assert entry.page_checked_at is not None
+
+    # Polled again at once: the entry is unchanged and its page was just fetched.
+    run_on_commit(lambda: ingest.feeds_poll_due(every=True))
+    assert server.hits("/story/9") == 1
+
+    # An hour on, the page has a new paragraph but the feed entry is the same.
+    pages["text"] = [*STORY, FOLLOW_UP[1]]
+    FeedEntry.objects.filter(pk=entry.pk).update(
+        page_checked_at=timezone.now() - timedelta(minutes=61)
+    )
+    run_on_commit(lambda: ingest.feeds_poll_due(every=True))
+    assert server.hits("/story/9") == 2
+    jobs = ImportJob.objects.filter(feed=feed, source=ImportJob.Source.FEED_ENTRY).order_by("id")
+    assert [j.outcome for j in jobs] == ["created", "updated"]
+    article.refresh_from_db()
+    assert FOLLOW_UP[1][:40] in article.body and Article.objects.count() == 1
+
+    # Past the window (a day by default) the page is left alone.
+    FeedEntry.objects.filter(pk=entry.pk).update(
+        first_seen_at=timezone.now() - timedelta(hours=25),
+        page_checked_at=timezone.now() - timedelta(hours=2),
+    )
+    run_on_commit(lambda: ingest.feeds_poll_due(every=True))
+    assert server.hits("/story/9") == 2
+
+
+def test_an_entry_whose_feed_carries_the_text_is_never_fetched(db, server, run_on_commit) -> None:
+    item = {"title": "Varna", "link": server.url("/page"), "guid": "c-1",
+            "content": "".join(f"<p>{p}</p>" for p in STORY)}  # fmt: skip
+    server.routes["/feed"] = lambda h: Reply(rss([item]), content_type="application/rss+xml")
+    ingest.feed_add(url=server.url("/feed"), outlet_name="Wire")
+    run_on_commit(lambda: ingest.feeds_poll_due())
+    FeedEntry.objects.update(first_seen_at=timezone.now() - timedelta(minutes=90))
+    run_on_commit(lambda: ingest.feeds_poll_due(every=True))
+    assert FeedEntry.objects.get().page_checked_at is None and server.hits("/page") == 0

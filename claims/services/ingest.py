@@ -427,6 +427,7 @@ def _feed_poll(job: ImportJob) -> None:
         raise JobFailed(str(exc)) from None
     with transaction.atomic():
         queued = _feed_entries_queue(feed, job, entries)
+        queued += _feed_pages_recheck(feed, job, exclude=queued)
         Feed.objects.filter(pk=feed.pk).update(
             last_polled_at=now,
             last_status=page.status,
@@ -473,14 +474,57 @@ def _feed_entries_queue(feed: Feed, poll: ImportJob, entries: list) -> list[int]
         row.version = next(e.version for e in fresh if e.key == row.key)
         row.last_seen_at = timezone.now()
     FeedEntry.objects.bulk_update(changed, ["version", "last_seen_at"])
+    now = timezone.now()
     FeedEntry.objects.bulk_create(
         [
-            FeedEntry(feed=feed, key=e.key, link=e.link[:2000], version=e.version)
+            FeedEntry(
+                feed=feed,
+                key=e.key,
+                link=e.link[:2000],
+                version=e.version,
+                page_checked_at=None if e.content_html or not e.link else now,
+            )
             for e in fresh
             if e.key not in seen
         ],
         ignore_conflicts=True,  # a concurrent poll of the same feed (it was claimed, but be safe)
     )
+    return [job.pk for job in created]
+
+
+def _feed_pages_recheck(feed: Feed, poll: ImportJob, *, exclude: list[int]) -> list[int]:
+    """Fetch again the pages of young link-only entries not fetched for a while.
+
+    The entry in the feed may never change while the page behind it is updated (a toll raised, a
+    paragraph added); the import then updates the article with its usual rules for reviewed
+    claims, and an unchanged page is skipped by its content hash.
+    """
+    now = timezone.now()
+    hours, minutes = settings.CLAIMDESK_FEED_RECHECK_HOURS, settings.CLAIMDESK_FEED_RECHECK_MINUTES
+    if hours == 0:
+        return []
+    due = FeedEntry.objects.filter(
+        feed=feed,
+        first_seen_at__gte=now - timedelta(hours=hours),
+        page_checked_at__lt=now - timedelta(minutes=minutes),
+    ).exclude(link="")
+    queued_links = set(ImportJob.objects.filter(pk__in=exclude).values_list("url", flat=True))
+    entries = [e for e in due if e.link not in queued_links]
+    if not entries:
+        return []
+    outlet = feed.outlet.name
+    created = ImportJob.objects.bulk_create(
+        ImportJob(
+            source=Source.FEED_ENTRY,
+            origin=e.link[:500],
+            url=e.link,
+            feed=feed,
+            outlet_name=outlet,
+            batch=poll.batch,
+        )
+        for e in entries
+    )
+    FeedEntry.objects.filter(pk__in=[e.pk for e in entries]).update(page_checked_at=now)
     return [job.pk for job in created]
 
 
