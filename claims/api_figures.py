@@ -62,6 +62,10 @@ class ArticleRefSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True)
     outlet = serializers.CharField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    published_basis = serializers.CharField(
+        help_text="Where published_at came from: header, metadata, dateline, text or imported "
+        "(the import time); empty when not recorded."
+    )
 
 
 class TimelineEntrySerializer(ReportValueSerializer):
@@ -206,6 +210,7 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                     "url": article.url,
                     "outlet": article.outlet.name if article.outlet_id else None,
                     "published_at": article.published_at,
+                    "published_basis": article.published_basis,
                 },
                 "status": claim.status,
                 "is_hedged": claim.is_hedged,

@@ -59,6 +59,9 @@ class Report:
     qualifier: str = "exact"
     subject: str = ""
     published_at: datetime | None = None
+    # How the article's date was found (Article.PublishedBasis): "text" and "dateline" give a
+    # day, not a time; "imported" is the import time of an article that gives no date.
+    published_basis: str = ""
     speaker_key: str = ""  # "actor:12", or "text:the interior ministry"; "" when unattributed
     speaker_name: str = ""
     outlet_key: str = ""  # the originating outlet: the credited agency when there is one

@@ -63,6 +63,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "article__title",
     "article__url",
     "article__published_at",
+    "article__published_basis",
     "article__outlet_id",
     "article__outlet__name",
 )
@@ -159,6 +160,13 @@ class ClaimArticleSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField(allow_null=True, help_text="The article on the publisher's site.")
     published_at = serializers.DateTimeField(allow_null=True)
+    published_basis = serializers.ChoiceField(
+        choices=Article.PublishedBasis.choices,
+        allow_blank=True,
+        help_text="Where published_at came from: the article's date field, the page's "
+        "metadata, its dateline, a date in its text, or the import time (the article gives no "
+        "date). Empty for articles imported before this was recorded.",
+    )
     outlet = OutletRefSerializer(allow_null=True)
 
 
@@ -258,6 +266,7 @@ class ClaimSerializer(serializers.Serializer):
                 "title": row["article__title"],
                 "url": row["article__url"],
                 "published_at": row["published_at_iso"],
+                "published_basis": row["article__published_basis"],
                 "outlet": None
                 if outlet_id is None
                 else {"id": outlet_id, "name": row["article__outlet__name"]},
@@ -431,6 +440,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "outlet",
             "credited_agencies",
             "published_at",
+            "published_basis",
             "imported_at",
             "updated_at",
             "claim_count",

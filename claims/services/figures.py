@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -62,17 +65,50 @@ class FigureError(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
+class _JoinedNames(Func):
+    """Names joined by U+001F (which no imported name contains: records.clean_text strips
+    control characters), in no particular order: `_agency_names` sorts them.
+
+    A Func, not an Aggregate, on purpose: inside the subquery it aggregates all the article's
+    agencies without Django adding a GROUP BY (the usual idiom for an aggregate subquery).
+    """
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, CHR(31))"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="GROUP_CONCAT(%(expressions)s, CHAR(31))", **extra
+        )
+
+
 def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`).
+    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`)
+    and every credited agency's name (`origin_agency_names`, joined: see `_agency_names`).
 
     What `_origin` needs, in the claims' own query: a prefetch of every article's agencies was a
     second query on each figure read. First by name, as the prefetch (Outlet's ordering) gave.
     """
     agencies = Outlet.objects.filter(credited_articles=OuterRef("article_id")).order_by("name")
+    names = (
+        Outlet.objects.filter(credited_articles=OuterRef("article_id"))
+        .order_by()
+        .annotate(names=_JoinedNames("name"))
+        .values("names")
+    )
     return claims.annotate(
         origin_agency_id=Subquery(agencies.values("pk")[:1]),
         origin_agency_name=Subquery(agencies.values("name")[:1]),
+        origin_agency_names=Subquery(names[:1]),
     )
+
+
+def _agency_names(claim: Claim) -> str:
+    """ "Agence France-Presse, Reuters, The Associated Press": every agency the article's credit
+    line names, by name (an outlet column showing only the first hid the other two)."""
+    joined = getattr(claim, "origin_agency_names", None) or ""
+    return ", ".join(sorted(filter(None, joined.split("\x1f"))))
 
 
 def figure_claims() -> QuerySet[Claim]:
@@ -122,10 +158,13 @@ def report_for(claim: Claim, *, place: str = "") -> reconcile.Report:
         qualifier=claim.qualifier or Claim.Qualifier.EXACT,
         subject=claim.subject,
         published_at=article.published_at,
+        published_basis=article.published_basis,
         speaker_key=speaker_key(claim),
         speaker_name=claim.speaker.name if claim.speaker_id else claim.speaker_text,
         outlet_key=origin_key,
-        outlet_name=article.outlet.name if article.outlet_id else origin_name,
+        outlet_name=article.outlet.name
+        if article.outlet_id
+        else _agency_names(claim) or origin_name,
         article_id=article.pk,
         article_title=article.title,
         status=claim.status,

@@ -138,9 +138,19 @@ def _day(dt: datetime | None) -> str:
     return f"{dt.day} {dt:%b %Y}" if dt else "undated"
 
 
-def _day_time(dt: datetime | None) -> str:
-    """ "7 Jan 2022 08:30" in the site's time zone, as the |date:"j M Y H:i" filter wrote it."""
-    return f"{(dt := localtime(dt)).day} {dt:%b %Y %H:%M}" if dt else "undated"
+# A date read from the text is a day, not a time; an import time is not the publisher's.
+_BASIS_NOTES = {"dateline": "dateline", "text": "from the text", "imported": "import time"}
+
+
+def published_display(dt: datetime | None, basis: str = "") -> str:
+    """ "7 Jan 2022 08:30 UTC" in the site's time zone, with its zone; "7 Jan 2022 (from the
+    text)" for a day read from the article; "… UTC (import time)" for an undated article."""
+    if dt is None:
+        return "undated"
+    dt = localtime(dt)
+    day = f"{dt.day} {dt:%b %Y}"
+    when = day if basis in ("dateline", "text") else f"{day} {dt:%H:%M} {dt.tzname()}"
+    return f"{when} ({_BASIS_NOTES[basis]})" if basis in _BASIS_NOTES else when
 
 
 def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, Any] | None:
@@ -298,7 +308,7 @@ def _report_rows(analysis: reconcile.FigureAnalysis) -> list[ReportRow]:
             ReportRow(
                 claim_id=r.claim_id,
                 url=f"{before}{r.claim_id}{after}#claim-sentence",
-                published=_day_time(r.published_at),
+                published=published_display(r.published_at, r.published_basis),
                 value=r.display,
                 conflicting=bool(e.conflicts_with),
                 source=r.source_name,
