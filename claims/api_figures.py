@@ -95,6 +95,20 @@ class TimelineEntrySerializer(ReportValueSerializer):
         child=serializers.IntegerField(),
         help_text="Claims from other sources, at the same moment, whose values disagree.",
     )
+    moment = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The moment the value is for: its article's publication (a count is as of "
+        "when it was reported). Null when the article has no date.",
+    )
+    moment_basis = serializers.CharField(
+        help_text="How that moment is known: header, metadata, dateline, text (a day, not a "
+        "time) or imported (the import time of an article that gives no date)."
+    )
+    part = serializers.BooleanField(
+        help_text="A part of a larger count in the same sentence (“120 killed, including 40 in "
+        "the capital”: the 40). Never compared with the totals, nor counted as latest, highest "
+        "or lowest."
+    )
 
 
 class CorroborationSerializer(serializers.Serializer):
@@ -109,10 +123,14 @@ class CorroborationSerializer(serializers.Serializer):
 
 
 class ConflictSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = serializers.DateTimeField(help_text="The moment of the conflict's first report.")
     end = serializers.DateTimeField()
     claim_ids = serializers.ListField(child=serializers.IntegerField())
     values = serializers.ListField(child=serializers.CharField(), help_text="Lowest first.")
+    reason = serializers.CharField(
+        help_text="Why these reports conflict, naming the one moment every reason about this "
+        "conflict names."
+    )
 
 
 class FigureSerializer(serializers.Serializer):
@@ -218,6 +236,9 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                 "suggestion_reason": entry.suggestion.reason,
                 "corroborated_by": list(entry.corroborated_by),
                 "conflicts_with": list(entry.conflicts_with),
+                "moment": report.published_at,
+                "moment_basis": report.published_basis,
+                "part": report.part,
             }
         )
     return {
@@ -240,6 +261,7 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                 "end": c.end,
                 "claim_ids": list(c.claim_ids),
                 "values": list(c.values),
+                "reason": reconcile.conflict_reason(c),
             }
             for c in analysis.conflicts
         ],

@@ -70,6 +70,9 @@ class Report:
     article_title: str = ""
     status: str = "unreviewed"
     place: str = ""  # only used when grouping
+    # A part of a count its sentence gives ("120 killed, including 40 in the capital": the 40):
+    # shown with the figure, never compared with its totals. See `is_part`.
+    part: bool = False
 
     @property
     def source_key(self) -> str:
@@ -237,6 +240,54 @@ def figure_label(*, subject: str, outcome: str, place: str, day: date | None) ->
     if day is not None:
         where.append(f"from {day.day} {day:%b %Y}")
     return f"{what} — {', '.join(where)}" if where else what
+
+
+# ---------------------------------------------------------------------------------------------
+# Parts of a count: "a national toll of 120, including 40 in the capital"
+# ---------------------------------------------------------------------------------------------
+
+# "including 40", "among them 12", "of whom 30", after a count earlier in the same sentence.
+_PART_CUE = re.compile(
+    r"\b(?:including|includes|among\s+them|among\s+whom|among\s+those|of\s+whom|of\s+them|"
+    r"of\s+which)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|nearly\s+|some\s+|around\s+)?"
+    r"(?P<n>\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b",
+    re.IGNORECASE,
+)
+_COUNT_BEFORE = re.compile(r"\d|\b(?:dozens?|hundreds?|thousands?|a\s+hundred)\b", re.IGNORECASE)
+# Written-out parts ("including twelve journalists"). Not claims.extraction.lexicon's: importing
+# the extraction package loads spaCy, which reconciliation (run by the API) must not need.
+UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+        "eighty": 80, "ninety": 90}  # fmt: skip
+_NUMBER_WORDS = {**UNITS, **TENS}
+
+
+def _cue_value(text: str) -> int | None:
+    text = text.lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    tens, _, unit = text.partition("-")  # "forty-two"
+    if tens in _NUMBER_WORDS and (not unit or unit in UNITS):
+        return _NUMBER_WORDS[tens] + UNITS.get(unit, 0)
+    return None
+
+
+def is_part(sentence: str, value: int) -> bool:
+    """Whether the sentence gives `value` as a part of a count it gave first.
+
+    "120 people were killed nationwide, including 40 in the capital": the 40 is the capital's
+    share of the national toll, not a rival report of it. Limits: the part must follow the
+    whole in one sentence after one of the cue words; "40 of them in the capital" as a
+    separate sentence is not recognised (extraction already drops most "N of them").
+    """
+    for match in _PART_CUE.finditer(sentence):
+        if _cue_value(match["n"]) == value and _COUNT_BEFORE.search(sentence[: match.start()]):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,6 +606,9 @@ class FigureAnalysis:
         return {e.report.claim_id: e.suggestion for e in self.timeline if e.suggestion.status}
 
 
+PART_REASON = "A part of a larger count in the same sentence: not compared with the totals."
+
+
 def _overlap(a: Report, b: Report) -> bool:
     (a_low, a_high), (b_low, b_high) = a.bounds, b.bounds
     return a_low <= b_high and b_low <= a_high
@@ -569,6 +623,14 @@ def _moment(conflict: Conflict) -> str:
     return start if start == end else f"{start} to {end}"
 
 
+def conflict_reason(conflict: Conflict) -> str:
+    """Why the conflict's reports disagree, with the moment each report's reason names."""
+    return (
+        f"{' vs '.join(conflict.values)}: different sources give values that cannot all be "
+        f"true for the same moment ({_moment(conflict)})."
+    )
+
+
 def analyse_figure(
     reports: Iterable[Report], *, moment_hours: int = MOMENT_HOURS
 ) -> FigureAnalysis:
@@ -577,11 +639,14 @@ def analyse_figure(
     if not ordered:
         return FigureAnalysis((), None, None, None, (), ())
     by_id = {r.claim_id: r for r in ordered}
+    # Parts ("including 40 in the capital") are listed, never weighed against the totals.
+    totals = [r for r in ordered if not r.part] or ordered
 
     # Corroboration: the same value from independent sources.
     by_value: dict[tuple[int, int | None], list[Report]] = defaultdict(list)
     for r in ordered:
-        by_value[r.value_key].append(r)
+        if not r.part:
+            by_value[r.value_key].append(r)
     corroborations = []
     for (low, high), group in sorted(by_value.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         sources = dict.fromkeys(r.source_key for r in group)
@@ -603,7 +668,7 @@ def analyse_figure(
     window = timedelta(hours=moment_hours)
     same_moment = timedelta(hours=min(SAME_MOMENT_HOURS, moment_hours))
     dated = [r for r in ordered if r.published_at is not None]
-    points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated]
+    points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated if not r.part]
     pairs: dict[int, set[int]] = defaultdict(set)
     for i, (a_id, a_at, a_source, a_low, a_high) in enumerate(points):
         until = a_at + window  # type: ignore[operator]
@@ -652,6 +717,9 @@ def analyse_figure(
     voice_of = {r.claim_id: (r.display, r.source_name) for r in ordered}
     timeline = []
     for r in ordered:
+        if r.part:
+            timeline.append(TimelineEntry(r, (), (), Suggestion(None, PART_REASON)))
+            continue
         others = pairs.get(r.claim_id, set())
         same = corroboration_of[r.value_key]
         corroborated_by = tuple(
@@ -685,12 +753,17 @@ def analyse_figure(
             )
         )
 
-    latest = max(dated, key=lambda r: (r.published_at, r.claim_id)) if dated else ordered[-1]
+    dated_totals = [r for r in totals if r.published_at is not None]
+    latest = (
+        max(dated_totals, key=lambda r: (r.published_at, r.claim_id))
+        if dated_totals
+        else totals[-1]
+    )
     return FigureAnalysis(
         timeline=tuple(timeline),
         latest=latest,
-        highest=max(ordered, key=lambda r: (r.top, r.claim_id)),
-        lowest=min(ordered, key=lambda r: (r.value_low, r.claim_id)),
+        highest=max(totals, key=lambda r: (r.top, r.claim_id)),
+        lowest=min(totals, key=lambda r: (r.value_low, r.claim_id)),
         corroborations=tuple(corroborations),
         conflicts=tuple(conflicts),
     )

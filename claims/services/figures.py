@@ -169,6 +169,7 @@ def report_for(claim: Claim, *, place: str = "") -> reconcile.Report:
         article_title=article.title,
         status=claim.status,
         place=place,
+        part=reconcile.is_part(claim.sentence, claim.value_low or 0),
     )
 
 

@@ -155,7 +155,10 @@ def published_display(dt: datetime | None, basis: str = "") -> str:
 
 def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, Any] | None:
     """Coordinates for the timeline chart, or None when fewer than one dated report."""
-    entries = [e for e in analysis.timeline if e.report.published_at is not None]
+    # A part ("including 40 in the capital") drawn beside the totals would read as a drop.
+    entries = [
+        e for e in analysis.timeline if e.report.published_at is not None and not e.report.part
+    ]
     if not entries:
         return None
     times = [e.report.published_at.timestamp() for e in entries]  # type: ignore[union-attr]
@@ -309,7 +312,7 @@ def _report_rows(analysis: reconcile.FigureAnalysis) -> list[ReportRow]:
                 claim_id=r.claim_id,
                 url=f"{before}{r.claim_id}{after}#claim-sentence",
                 published=published_display(r.published_at, r.published_basis),
-                value=r.display,
+                value=f"{r.display} (part of a larger count)" if r.part else r.display,
                 conflicting=bool(e.conflicts_with),
                 source=r.source_name,
                 outlet=r.outlet_name or "—",
