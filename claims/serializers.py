@@ -26,6 +26,7 @@ from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
+from claims.services.figures import role_checks_for
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
 
@@ -339,6 +340,29 @@ def history_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RoleArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class RoleSeenSerializer(serializers.Serializer):
+    role = serializers.CharField(help_text="As an article wrote it.")
+    claims = serializers.IntegerField(help_text="Claims that give the actor this role.")
+    conflicting = serializers.BooleanField(help_text="One of the roles an editor should check.")
+    articles = RoleArticleSerializer(many=True)
+
+
+class RoleCheckSerializer(serializers.Serializer):
+    known_role = serializers.CharField(help_text="The role an editor confirmed; may be empty.")
+    consistent = serializers.BooleanField(
+        help_text="false: articles give roles that cannot all be right (“European Council "
+        "President” and “European Commission President”), or one that differs from the known "
+        "role."
+    )
+    reason = serializers.CharField(help_text="Why not consistent; empty when consistent.")
+    roles = RoleSeenSerializer(many=True, help_text="Roles seen in articles, most used first.")
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
@@ -358,6 +382,11 @@ class ClaimDetailSerializer(ClaimSerializer):
     )
     evidence = EvidenceSerializer(many=True)
     history = HistoryEntrySerializer(many=True, help_text="Status changes, oldest first.")
+    role_check = RoleCheckSerializer(
+        allow_null=True,
+        help_text="The speaker's role check: the roles articles gave them (with the articles), "
+        "the known role, and whether they can all be right. null without a speaker or roles.",
+    )
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super().to_representation(row)
@@ -368,6 +397,7 @@ class ClaimDetailSerializer(ClaimSerializer):
             extractor_version=row["extractor_version"],
             status_definition=Claim.STATUS_DEFINITIONS[Claim.Status(row["status"])],
             figure=row["figure"],
+            role_check=row["role_check"],
             evidence=[evidence_item(e) for e in row["evidence"]],
             history=[history_item(h) for h in row["history"]],
         )
@@ -463,12 +493,41 @@ class ArticleDetailSerializer(ArticleSerializer):
         return [serializer.to_representation(row) for row in article.claim_rows]  # type: ignore[attr-defined]
 
 
+class ActorListSerializer(serializers.ListSerializer):
+    """Works out the role checks of a page of actors at once (two queries, not two each)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        actors = list(data)
+        self.context["role_checks"] = role_checks_for(actors)
+        return super().to_representation(actors)
+
+
 class ActorSerializer(serializers.ModelSerializer):
     aliases = serializers.ListField(child=serializers.CharField())
+    role_check = serializers.SerializerMethodField()
 
     class Meta:
         model = Actor
-        fields = ["id", "name", "kind", "aliases", "known_role", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "aliases",
+            "known_role",
+            "role_check",
+            "created_at",
+            "updated_at",
+        ]
+        list_serializer_class = ActorListSerializer
+
+    @extend_schema_field(RoleCheckSerializer(allow_null=True))
+    def get_role_check(self, actor: Actor) -> dict[str, Any] | None:
+        """The roles articles gave the actor, and whether they can all be right; null when no
+        article gave one."""
+        checks = self.context.get("role_checks")
+        if checks is None:  # one actor: its own two queries
+            checks = role_checks_for([actor])
+        return checks.get(actor.pk)
 
 
 class StatusChangeSerializer(serializers.Serializer):

@@ -587,6 +587,62 @@ def speaker_statement_groups(
 
 def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcile.RoleFlag]:
     """Role-consistency flags, for the given actors or for all. One grouped query."""
+    return reconcile.role_flags(_role_uses(actors))
+
+
+def role_checks_for(actors: Iterable[Actor | int]) -> dict[int, dict[str, Any]]:
+    """Each actor's role check for API clients: the roles articles gave them, with the
+    articles; the known role; whether the roles can all be right, and if not, why.
+
+    Actors no article gave a role are left out. Two queries whatever the number of actors: the
+    grouped role uses, and the articles behind them.
+    """
+    ids = [a.pk if isinstance(a, Actor) else int(a) for a in actors]
+    if not ids:
+        return {}
+    uses = _role_uses(ids)
+    if not uses:
+        return {}
+    flags = {f.actor_id: f for f in reconcile.role_flags(uses)}
+    articles: dict[tuple[int, str], dict[int, str]] = {}
+    rows = (
+        Claim.objects.filter(speaker__in=ids)
+        .exclude(speaker_role="")
+        .values_list("speaker_id", "speaker_role", "article_id", "article__title")
+        .order_by("article_id")
+        .distinct()
+    )
+    for actor_id, role, article_id, title in rows:
+        articles.setdefault((actor_id, role), {})[article_id] = title
+    checks: dict[int, dict[str, Any]] = {}
+    for use in uses:
+        flag = flags.get(use.actor_id)
+        check = checks.setdefault(
+            use.actor_id,
+            {
+                "known_role": use.known_role,
+                "consistent": flag is None,
+                "reason": flag.reason if flag else "",
+                "roles": [],
+            },
+        )
+        check["roles"].append(
+            {
+                "role": use.role,
+                "claims": use.count,
+                "conflicting": bool(flag) and use.role.strip() in flag.conflicting,
+                "articles": [
+                    {"id": i, "title": t}
+                    for i, t in articles.get((use.actor_id, use.role), {}).items()
+                ],
+            }
+        )
+    for check in checks.values():
+        check["roles"].sort(key=lambda r: (-r["claims"], r["role"]))
+    return checks
+
+
+def _role_uses(actors: Iterable[Actor | int] | None) -> list[reconcile.RoleUse]:
     rows = (
         Claim.objects.filter(speaker__isnull=False)
         .exclude(speaker_role="")
@@ -596,7 +652,7 @@ def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcil
     )
     if actors is not None:
         rows = rows.filter(speaker__in=[a.pk if isinstance(a, Actor) else a for a in actors])
-    return reconcile.role_flags(
+    return [
         reconcile.RoleUse(
             actor_id=row["speaker_id"],
             actor_name=row["speaker__name"],
@@ -606,4 +662,4 @@ def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcil
             example_claim_id=row["example"],
         )
         for row in rows
-    )
+    ]
