@@ -97,12 +97,14 @@ class TimelineEntrySerializer(ReportValueSerializer):
     )
     moment = serializers.DateTimeField(
         allow_null=True,
-        help_text="The moment the value is for: its article's publication (a count is as of "
-        "when it was reported). Null when the article has no date.",
+        help_text="The moment the value is for: the earlier day its sentence names (“one "
+        "person was killed on Wednesday” in Friday's report), else its article's publication. "
+        "Conflicts compare reports at this moment. Null when the article has no date.",
     )
     moment_basis = serializers.CharField(
-        help_text="How that moment is known: header, metadata, dateline, text (a day, not a "
-        "time) or imported (the import time of an article that gives no date)."
+        help_text="How that moment is known: sentence (a day the sentence names), else the "
+        "article date's basis: header, metadata, dateline, text (a day, not a time) or "
+        "imported (the import time of an article that gives no date)."
     )
     part = serializers.BooleanField(
         help_text="A part of a larger count in the same sentence (“120 killed, including 40 in "
@@ -236,8 +238,8 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                 "suggestion_reason": entry.suggestion.reason,
                 "corroborated_by": list(entry.corroborated_by),
                 "conflicts_with": list(entry.conflicts_with),
-                "moment": report.published_at,
-                "moment_basis": report.published_basis,
+                "moment": report.moment,
+                "moment_basis": "sentence" if report.value_for else report.published_basis,
                 "part": report.part,
             }
         )

@@ -73,6 +73,14 @@ class Report:
     # A part of a count its sentence gives ("120 killed, including 40 in the capital": the 40):
     # shown with the figure, never compared with its totals. See `is_part`.
     part: bool = False
+    # The moment the value is for when the sentence names an earlier day than the article's
+    # ("one person was killed on Wednesday" in Friday's report); None: its publication.
+    value_for: datetime | None = None
+
+    @property
+    def moment(self) -> datetime | None:
+        """When the value was true: the day its sentence names, else its publication."""
+        return self.value_for or self.published_at
 
     @property
     def source_key(self) -> str:
@@ -668,7 +676,12 @@ def analyse_figure(
     window = timedelta(hours=moment_hours)
     same_moment = timedelta(hours=min(SAME_MOMENT_HOURS, moment_hours))
     dated = [r for r in ordered if r.published_at is not None]
-    points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated if not r.part]
+    # Compared at the moment each value is for: Friday's report of Wednesday's dead is set
+    # against Wednesday's reports, not Friday's.
+    points = sorted(
+        ((r.claim_id, r.moment, r.source_key, *r.bounds) for r in dated if not r.part),
+        key=lambda p: (p[1], p[0]),
+    )
     pairs: dict[int, set[int]] = defaultdict(set)
     for i, (a_id, a_at, a_source, a_low, a_high) in enumerate(points):
         until = a_at + window  # type: ignore[operator]
@@ -696,12 +709,12 @@ def analyse_figure(
             component.add(cid)
             stack.extend(pairs[cid] - component)
         seen |= component
-        members = sorted((by_id[c] for c in component), key=lambda m: (m.published_at, m.claim_id))
+        members = sorted((by_id[c] for c in component), key=lambda m: (m.moment, m.claim_id))
         values = sorted({m.value_key: m for m in members}.values(), key=lambda m: m.bounds)
         conflicts.append(
             Conflict(
-                start=members[0].published_at,  # type: ignore[arg-type]
-                end=members[-1].published_at,  # type: ignore[arg-type]
+                start=members[0].moment,  # type: ignore[arg-type]
+                end=members[-1].moment,  # type: ignore[arg-type]
                 claim_ids=tuple(m.claim_id for m in members),
                 values=tuple(m.display for m in values),
             )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from claims.importers.dates import DATELINE, TEXT, find_date
+from claims.importers.dates import DATELINE, TEXT, day_in_sentence, find_date
 from claims.importers.html import parse_html, published_time
 from claims.importers.text import parse_text
 
@@ -126,3 +126,22 @@ def test_a_page_without_date_metadata_is_dated_from_its_text() -> None:
 )
 def test_published_time_metadata(meta: str, expected: str | None) -> None:
     assert published_time(f"<head>{meta}</head>") == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Friday 28 September 2007's report of Wednesday's dead: the value is for Wednesday.
+        ("The government said one person was killed on Wednesday.", date(2007, 9, 26)),
+        ("Police said 12 people had died yesterday.", date(2007, 9, 27)),
+        # The day of publication itself, or no day: the publication is the moment.
+        ("Police said on Friday that 30 people were detained.", None),
+        ("The toll has risen to 10.", None),
+        # Several days, a day to come, or a day in a quotation: unclear, so no moment.
+        ("Nine died on Thursday and one on Wednesday.", None),
+        ("The council will meet on Monday.", None),
+        ("“They shot two on Wednesday,” he said.", None),
+    ],
+)
+def test_day_in_sentence(sentence: str, expected: date | None) -> None:
+    assert day_in_sentence(sentence, published=date(2007, 9, 28)) == expected

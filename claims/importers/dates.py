@@ -196,3 +196,23 @@ def _weekdays(body: str, *, today: date) -> list[_Found]:
                 back = 7
             found.append((today - timedelta(days=back), match[0].strip()))
     return found
+
+
+_YESTERDAY = re.compile(r"\byesterday\b", re.IGNORECASE)
+
+
+def day_in_sentence(sentence: str, *, published: date) -> date | None:
+    """The earlier day a sentence says its count is for, or None for the day of publication.
+
+    "one person was killed on Wednesday" in an article of Friday 28 September: Wednesday 26.
+    The weekday is read as the last such day up to the publication (the rules of `find_date`:
+    never in a quotation, nor in a sentence looking ahead, nor "Friday's"); "yesterday" is the
+    day before. A sentence naming several days gives None: which count is for which is unclear.
+    """
+    days = {d for d, _ in _weekdays(sentence, today=published)}
+    if not days and _YESTERDAY.search(_QUOTED.sub(" ", sentence)):
+        days = {published - timedelta(days=1)}
+    if len(days) != 1:
+        return None
+    (day,) = days
+    return day if day < published else None

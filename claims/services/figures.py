@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,6 +38,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from claims import reconcile
+from claims.importers import dates
 from claims.models import Actor, Article, Claim, Figure, Outlet
 
 # Key for `pg_advisory_xact_lock` around grouping ("CDFG": Claim Desk FiGures). Two import
@@ -170,7 +171,16 @@ def report_for(claim: Claim, *, place: str = "") -> reconcile.Report:
         status=claim.status,
         place=place,
         part=reconcile.is_part(claim.sentence, claim.value_low or 0),
+        value_for=value_for(claim.sentence, article.published_at),
     )
+
+
+def value_for(sentence: str, published_at: datetime | None) -> datetime | None:
+    """The moment a report's value is for, when its sentence names an earlier day."""
+    if published_at is None:
+        return None
+    day = dates.day_in_sentence(sentence, published=published_at.date())
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def figure_analysis(figure: Figure) -> reconcile.FigureAnalysis:
