@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claims.importers.dates import DATELINE, TEXT, day_in_sentence, find_date
 from claims.importers.html import parse_html, published_time
@@ -145,3 +147,18 @@ def test_published_time_metadata(meta: str, expected: str | None) -> None:
 )
 def test_day_in_sentence(sentence: str, expected: date | None) -> None:
     assert day_in_sentence(sentence, published=date(2007, 9, 28)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("Jan Friday 0123456789,.-—()“”\"'\nOCTAPRIL")), max_size=80
+    )
+)
+def test_any_text_is_dated_or_not_without_error(body: str) -> None:
+    found = find_date("t", body, today=TODAY)
+    assert found is None or found.moment.date() <= TODAY
+    assert day_in_sentence(body, published=TODAY) in (
+        None,
+        *[TODAY.fromordinal(TODAY.toordinal() - n) for n in range(1, 8)],
+    )
