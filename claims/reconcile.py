@@ -460,6 +460,9 @@ class Grouping:
     new: list[NewFigure] = field(default_factory=list)
 
 
+_EXISTING = object()  # `_Candidate.started_by` of a figure already stored
+
+
 @dataclass
 class _Candidate:
     key: int | NewFigure  # an existing figure's id, or a figure made earlier in this batch
@@ -469,6 +472,9 @@ class _Candidate:
     place: str
     date_start: date | None
     date_end: date | None
+    # The article whose report started the figure in this batch (None when the batch gives no
+    # article ids: the import groups one article at a time); EXISTING for a stored figure.
+    started_by: object = None
 
     def gap_days(self, day: date | None) -> int:
         """How far outside the figure's dates the day falls (0 inside, or when undated)."""
@@ -501,7 +507,9 @@ def group_reports(
     it starts its own, and the editor merges.
     """
     candidates = [
-        _Candidate(f.id, f.kind, f.outcome, f.subject_kind, f.place, f.date_start, f.date_end)
+        _Candidate(
+            f.id, f.kind, f.outcome, f.subject_kind, f.place, f.date_start, f.date_end, _EXISTING
+        )
         for f in figures
     ]
     result = Grouping()
@@ -527,15 +535,20 @@ def group_reports(
         elif (
             subject == GENERIC_SUBJECT
             and len(groups := [c for c in near if not is_named_person(c.subject_kind)]) == 1
+            and groups[0].started_by != report.article_id
         ):
-            # A named person's figure ("Karim Massimov arrested") never takes a group's count.
+            # A named person's figure ("Karim Massimov arrested") never takes a group's count,
+            # and nor does a group the same article counted apart: "three women were arrested
+            # for the fire" beside "414 people arrested" are two counts, not one.
             chosen = groups[0]
         else:
             chosen = None
         if chosen is None:
             new = NewFigure(report.kind, outcome, subject, report.place, day, day)
             result.new.append(new)
-            chosen = _Candidate(new, report.kind, outcome, subject, report.place, None, None)
+            chosen = _Candidate(
+                new, report.kind, outcome, subject, report.place, None, None, report.article_id
+            )
             candidates.append(chosen)
         before = (chosen.date_start, chosen.date_end)
         chosen.stretch(day)

@@ -1,10 +1,20 @@
-"""Parts of a count and lower bounds never read as rival totals (pure: claims.reconcile)."""
+"""Parts of a count, lower bounds and an article's own subgroups never read as rival totals
+(pure: claims.reconcile)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from claims.reconcile import PART_REASON, analyse_figure, conflict_reason, is_part
+from claims.reconcile import (
+    PART_REASON,
+    Report,
+    analyse_figure,
+    conflict_reason,
+    group_reports,
+    is_part,
+)
 from tests.test_reconcile import report
 
 
@@ -58,3 +68,21 @@ def test_one_conflict_names_one_moment_in_every_reason() -> None:
     reasons = [analysis.entry_for(i).suggestion.reason for i in (1, 2, 3)]
     assert all("(6 Jan 2022 to 7 Jan 2022)" in r for r in reasons)
     assert "(6 Jan 2022 to 7 Jan 2022)" in conflict_reason(conflict)
+
+
+def arrest(claim_id: int, value: int, subject: str, article_id: int) -> Report:
+    return Report(
+        claim_id=claim_id, kind="arrest", outcome="arrested", value_low=value, subject=subject,
+        published_at=datetime(2008, 4, 1, tzinfo=UTC), place="China", article_id=article_id,
+    )  # fmt: skip
+
+
+def test_a_general_count_never_joins_a_group_its_own_article_counted_apart() -> None:
+    # "Three women were arrested for the fire ... 414 people have been arrested": two counts.
+    women, everyone = arrest(1, 3, "three women", 7), arrest(2, 414, "people", 7)
+    grouping = group_reports([women, everyone], [])
+    assert sorted(new.claim_ids for new in grouping.new) == [[1], [2]]
+    # Another article's general count still joins the one group figure of its measure.
+    later = arrest(3, 420, "people", 8)
+    grouping = group_reports([women, later], [])
+    assert [new.claim_ids for new in grouping.new] == [[1, 3]]

@@ -58,7 +58,9 @@ class Series:
         return ids[0] if ids else None
 
 
-def report_of(claim_id: int, claim: ExtractedClaim, record: ArticleRecord) -> reconcile.Report:
+def report_of(
+    claim_id: int, claim: ExtractedClaim, record: ArticleRecord, *, article_id: int
+) -> reconcile.Report:
     speaker = (claim.speaker or claim.speaker_text or "").lower().removeprefix("the ").strip()
     outlet = record.agencies[0] if record.agencies else record.outlet or ""
     return reconcile.Report(
@@ -74,7 +76,7 @@ def report_of(claim_id: int, claim: ExtractedClaim, record: ArticleRecord) -> re
         speaker_name=speaker,
         outlet_key=outlet,
         outlet_name=outlet,
-        article_id=claim_id,
+        article_id=article_id,
         place=reconcile.derive_place(sentence=claim.sentence, title=record.title, body=record.body),
         part=reconcile.is_part(claim.sentence, claim.value_low or 0),
         value_for=value_for(claim.sentence, record.published),
@@ -88,11 +90,12 @@ def read_series(folder: Path) -> Series:
             raise CommandError(str(item))
         records.append(item)
     series = Series()
-    for record, claims in zip(records, extract_claims_many(r.body for r in records), strict=True):
+    extracted = extract_claims_many(r.body for r in records)
+    for article_id, (record, claims) in enumerate(zip(records, extracted, strict=True), 1):
         for claim in claims:
             if claim.kind in FIGURE_KINDS and claim.value_low is not None:
                 claim_id = len(series.reports) + 1
-                series.reports[claim_id] = report_of(claim_id, claim, record)
+                series.reports[claim_id] = report_of(claim_id, claim, record, article_id=article_id)
                 series.docs[claim_id] = Path(record.origin).name
                 series.sentences[claim_id] = claim.sentence
     grouping = reconcile.group_reports(list(series.reports.values()), [])
