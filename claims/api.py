@@ -74,6 +74,7 @@ from claims.services import (
     claim_review,
 )
 from claims.services.assignment import claims_assign
+from claims.services.figures import role_checks_for
 
 app_name = "api"
 
@@ -396,9 +397,11 @@ def _claim_or_404(pk: Any) -> Claim:
 
 
 def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
-    # Two more queries, whatever the number of evidence links or changes, and three for the
-    # figure's summary when the claim has one.
+    # Two more queries, whatever the number of evidence links or changes, three for the
+    # figure's summary when the claim has one, and two for the speaker's role check.
     row["figure"] = claim_figure_summary(row["figure_id"])
+    speaker = row["speaker_id"]
+    row["role_check"] = role_checks_for([speaker]).get(speaker) if speaker else None
     row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))
     row["history"] = list(
         StatusChange.objects.filter(claim_id=row["id"]).order_by("id").values(*HISTORY_COLUMNS)

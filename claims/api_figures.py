@@ -62,6 +62,10 @@ class ArticleRefSerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True)
     outlet = serializers.CharField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    published_basis = serializers.CharField(
+        help_text="Where published_at came from: header, metadata, dateline, text or imported "
+        "(the import time); empty when not recorded."
+    )
 
 
 class TimelineEntrySerializer(ReportValueSerializer):
@@ -91,6 +95,22 @@ class TimelineEntrySerializer(ReportValueSerializer):
         child=serializers.IntegerField(),
         help_text="Claims from other sources, at the same moment, whose values disagree.",
     )
+    moment = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The moment the value is for: the earlier day its sentence names (“one "
+        "person was killed on Wednesday” in Friday's report), else its article's publication. "
+        "Conflicts compare reports at this moment. Null when the article has no date.",
+    )
+    moment_basis = serializers.CharField(
+        help_text="How that moment is known: sentence (a day the sentence names), else the "
+        "article date's basis: header, metadata, dateline, text (a day, not a time) or "
+        "imported (the import time of an article that gives no date)."
+    )
+    part = serializers.BooleanField(
+        help_text="A part of a larger count in the same sentence (“120 killed, including 40 in "
+        "the capital”: the 40). Never compared with the totals, nor counted as latest, highest "
+        "or lowest."
+    )
 
 
 class CorroborationSerializer(serializers.Serializer):
@@ -105,10 +125,14 @@ class CorroborationSerializer(serializers.Serializer):
 
 
 class ConflictSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = serializers.DateTimeField(help_text="The moment of the conflict's first report.")
     end = serializers.DateTimeField()
     claim_ids = serializers.ListField(child=serializers.IntegerField())
     values = serializers.ListField(child=serializers.CharField(), help_text="Lowest first.")
+    reason = serializers.CharField(
+        help_text="Why these reports conflict, naming the one moment every reason about this "
+        "conflict names."
+    )
 
 
 class FigureSerializer(serializers.Serializer):
@@ -206,6 +230,7 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                     "url": article.url,
                     "outlet": article.outlet.name if article.outlet_id else None,
                     "published_at": article.published_at,
+                    "published_basis": article.published_basis,
                 },
                 "status": claim.status,
                 "is_hedged": claim.is_hedged,
@@ -213,6 +238,9 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                 "suggestion_reason": entry.suggestion.reason,
                 "corroborated_by": list(entry.corroborated_by),
                 "conflicts_with": list(entry.conflicts_with),
+                "moment": report.moment,
+                "moment_basis": "sentence" if report.value_for else report.published_basis,
+                "part": report.part,
             }
         )
     return {
@@ -235,6 +263,7 @@ def figure_detail(figure: Figure, analysis: reconcile.FigureAnalysis) -> dict[st
                 "end": c.end,
                 "claim_ids": list(c.claim_ids),
                 "values": list(c.values),
+                "reason": reconcile.conflict_reason(c),
             }
             for c in analysis.conflicts
         ],

@@ -43,6 +43,15 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     """One news report, with its body exactly as imported."""
 
+    class PublishedBasis(models.TextChoices):
+        # Where `published_at` came from (claims.importers.dates): editors weigh a publisher's
+        # timestamp and a date read from the text differently.
+        HEADER = "header", "the article's date field"
+        METADATA = "metadata", "the page's metadata"
+        DATELINE = "dateline", "the dateline"
+        TEXT = "text", "a date in the text"
+        IMPORTED = "imported", "the import time (the article gives no date)"
+
     # The importer's identity for the article: its URL when it has one, otherwise a key derived
     # from title and outlet (see claims.importers). Re-imports match on it.
     source_key = models.CharField(max_length=600, unique=True)
@@ -53,6 +62,8 @@ class Article(models.Model):
     )
     credited_agencies = models.ManyToManyField(Outlet, blank=True, related_name="credited_articles")
     published_at = models.DateTimeField(null=True, blank=True)
+    # Blank for articles imported before the basis was recorded.
+    published_basis = models.CharField(max_length=20, choices=PublishedBasis.choices, blank=True)
     body = models.TextField()
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of title and body")
     # Where it was imported from (file name, "file.jsonl:12", "<stdin>"), for editors tracing a row.

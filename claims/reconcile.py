@@ -59,6 +59,9 @@ class Report:
     qualifier: str = "exact"
     subject: str = ""
     published_at: datetime | None = None
+    # How the article's date was found (Article.PublishedBasis): "text" and "dateline" give a
+    # day, not a time; "imported" is the import time of an article that gives no date.
+    published_basis: str = ""
     speaker_key: str = ""  # "actor:12", or "text:the interior ministry"; "" when unattributed
     speaker_name: str = ""
     outlet_key: str = ""  # the originating outlet: the credited agency when there is one
@@ -67,6 +70,17 @@ class Report:
     article_title: str = ""
     status: str = "unreviewed"
     place: str = ""  # only used when grouping
+    # A part of a count its sentence gives ("120 killed, including 40 in the capital": the 40):
+    # shown with the figure, never compared with its totals. See `is_part`.
+    part: bool = False
+    # The moment the value is for when the sentence names an earlier day than the article's
+    # ("one person was killed on Wednesday" in Friday's report); None: its publication.
+    value_for: datetime | None = None
+
+    @property
+    def moment(self) -> datetime | None:
+        """When the value was true: the day its sentence names, else its publication."""
+        return self.value_for or self.published_at
 
     @property
     def source_key(self) -> str:
@@ -237,6 +251,54 @@ def figure_label(*, subject: str, outcome: str, place: str, day: date | None) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# Parts of a count: "a national toll of 120, including 40 in the capital"
+# ---------------------------------------------------------------------------------------------
+
+# "including 40", "among them 12", "of whom 30", after a count earlier in the same sentence.
+_PART_CUE = re.compile(
+    r"\b(?:including|includes|among\s+them|among\s+whom|among\s+those|of\s+whom|of\s+them|"
+    r"of\s+which)\s+(?:at\s+least\s+|more\s+than\s+|about\s+|nearly\s+|some\s+|around\s+)?"
+    r"(?P<n>\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b",
+    re.IGNORECASE,
+)
+_COUNT_BEFORE = re.compile(r"\d|\b(?:dozens?|hundreds?|thousands?|a\s+hundred)\b", re.IGNORECASE)
+# Written-out parts ("including twelve journalists"). Not claims.extraction.lexicon's: importing
+# the extraction package loads spaCy, which reconciliation (run by the API) must not need.
+UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+        "eighty": 80, "ninety": 90}  # fmt: skip
+_NUMBER_WORDS = {**UNITS, **TENS}
+
+
+def _cue_value(text: str) -> int | None:
+    text = text.lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    tens, _, unit = text.partition("-")  # "forty-two"
+    if tens in _NUMBER_WORDS and (not unit or unit in UNITS):
+        return _NUMBER_WORDS[tens] + UNITS.get(unit, 0)
+    return None
+
+
+def is_part(sentence: str, value: int) -> bool:
+    """Whether the sentence gives `value` as a part of a count it gave first.
+
+    "120 people were killed nationwide, including 40 in the capital": the 40 is the capital's
+    share of the national toll, not a rival report of it. Limits: the part must follow the
+    whole in one sentence after one of the cue words; "40 of them in the capital" as a
+    separate sentence is not recognised (extraction already drops most "N of them").
+    """
+    for match in _PART_CUE.finditer(sentence):
+        if _cue_value(match["n"]) == value and _COUNT_BEFORE.search(sentence[: match.start()]):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
 # Place: a country, from the claim's sentence, the title, or the body
 # ---------------------------------------------------------------------------------------------
 
@@ -398,6 +460,9 @@ class Grouping:
     new: list[NewFigure] = field(default_factory=list)
 
 
+_EXISTING = object()  # `_Candidate.started_by` of a figure already stored
+
+
 @dataclass
 class _Candidate:
     key: int | NewFigure  # an existing figure's id, or a figure made earlier in this batch
@@ -407,6 +472,9 @@ class _Candidate:
     place: str
     date_start: date | None
     date_end: date | None
+    # The article whose report started the figure in this batch (None when the batch gives no
+    # article ids: the import groups one article at a time); EXISTING for a stored figure.
+    started_by: object = None
 
     def gap_days(self, day: date | None) -> int:
         """How far outside the figure's dates the day falls (0 inside, or when undated)."""
@@ -439,7 +507,9 @@ def group_reports(
     it starts its own, and the editor merges.
     """
     candidates = [
-        _Candidate(f.id, f.kind, f.outcome, f.subject_kind, f.place, f.date_start, f.date_end)
+        _Candidate(
+            f.id, f.kind, f.outcome, f.subject_kind, f.place, f.date_start, f.date_end, _EXISTING
+        )
         for f in figures
     ]
     result = Grouping()
@@ -465,15 +535,20 @@ def group_reports(
         elif (
             subject == GENERIC_SUBJECT
             and len(groups := [c for c in near if not is_named_person(c.subject_kind)]) == 1
+            and groups[0].started_by != report.article_id
         ):
-            # A named person's figure ("Karim Massimov arrested") never takes a group's count.
+            # A named person's figure ("Karim Massimov arrested") never takes a group's count,
+            # and nor does a group the same article counted apart: "three women were arrested
+            # for the fire" beside "414 people arrested" are two counts, not one.
             chosen = groups[0]
         else:
             chosen = None
         if chosen is None:
             new = NewFigure(report.kind, outcome, subject, report.place, day, day)
             result.new.append(new)
-            chosen = _Candidate(new, report.kind, outcome, subject, report.place, None, None)
+            chosen = _Candidate(
+                new, report.kind, outcome, subject, report.place, None, None, report.article_id
+            )
             candidates.append(chosen)
         before = (chosen.date_start, chosen.date_end)
         chosen.stretch(day)
@@ -552,6 +627,9 @@ class FigureAnalysis:
         return {e.report.claim_id: e.suggestion for e in self.timeline if e.suggestion.status}
 
 
+PART_REASON = "A part of a larger count in the same sentence: not compared with the totals."
+
+
 def _overlap(a: Report, b: Report) -> bool:
     (a_low, a_high), (b_low, b_high) = a.bounds, b.bounds
     return a_low <= b_high and b_low <= a_high
@@ -566,6 +644,14 @@ def _moment(conflict: Conflict) -> str:
     return start if start == end else f"{start} to {end}"
 
 
+def conflict_reason(conflict: Conflict) -> str:
+    """Why the conflict's reports disagree, with the moment each report's reason names."""
+    return (
+        f"{' vs '.join(conflict.values)}: different sources give values that cannot all be "
+        f"true for the same moment ({_moment(conflict)})."
+    )
+
+
 def analyse_figure(
     reports: Iterable[Report], *, moment_hours: int = MOMENT_HOURS
 ) -> FigureAnalysis:
@@ -574,11 +660,14 @@ def analyse_figure(
     if not ordered:
         return FigureAnalysis((), None, None, None, (), ())
     by_id = {r.claim_id: r for r in ordered}
+    # Parts ("including 40 in the capital") are listed, never weighed against the totals.
+    totals = [r for r in ordered if not r.part] or ordered
 
     # Corroboration: the same value from independent sources.
     by_value: dict[tuple[int, int | None], list[Report]] = defaultdict(list)
     for r in ordered:
-        by_value[r.value_key].append(r)
+        if not r.part:
+            by_value[r.value_key].append(r)
     corroborations = []
     for (low, high), group in sorted(by_value.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         sources = dict.fromkeys(r.source_key for r in group)
@@ -600,7 +689,12 @@ def analyse_figure(
     window = timedelta(hours=moment_hours)
     same_moment = timedelta(hours=min(SAME_MOMENT_HOURS, moment_hours))
     dated = [r for r in ordered if r.published_at is not None]
-    points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated]
+    # Compared at the moment each value is for: Friday's report of Wednesday's dead is set
+    # against Wednesday's reports, not Friday's.
+    points = sorted(
+        ((r.claim_id, r.moment, r.source_key, *r.bounds) for r in dated if not r.part),
+        key=lambda p: (p[1], p[0]),
+    )
     pairs: dict[int, set[int]] = defaultdict(set)
     for i, (a_id, a_at, a_source, a_low, a_high) in enumerate(points):
         until = a_at + window  # type: ignore[operator]
@@ -628,12 +722,12 @@ def analyse_figure(
             component.add(cid)
             stack.extend(pairs[cid] - component)
         seen |= component
-        members = sorted((by_id[c] for c in component), key=lambda m: (m.published_at, m.claim_id))
+        members = sorted((by_id[c] for c in component), key=lambda m: (m.moment, m.claim_id))
         values = sorted({m.value_key: m for m in members}.values(), key=lambda m: m.bounds)
         conflicts.append(
             Conflict(
-                start=members[0].published_at,  # type: ignore[arg-type]
-                end=members[-1].published_at,  # type: ignore[arg-type]
+                start=members[0].moment,  # type: ignore[arg-type]
+                end=members[-1].moment,  # type: ignore[arg-type]
                 claim_ids=tuple(m.claim_id for m in members),
                 values=tuple(m.display for m in values),
             )
@@ -649,6 +743,9 @@ def analyse_figure(
     voice_of = {r.claim_id: (r.display, r.source_name) for r in ordered}
     timeline = []
     for r in ordered:
+        if r.part:
+            timeline.append(TimelineEntry(r, (), (), Suggestion(None, PART_REASON)))
+            continue
         others = pairs.get(r.claim_id, set())
         same = corroboration_of[r.value_key]
         corroborated_by = tuple(
@@ -682,12 +779,17 @@ def analyse_figure(
             )
         )
 
-    latest = max(dated, key=lambda r: (r.published_at, r.claim_id)) if dated else ordered[-1]
+    dated_totals = [r for r in totals if r.published_at is not None]
+    latest = (
+        max(dated_totals, key=lambda r: (r.published_at, r.claim_id))
+        if dated_totals
+        else totals[-1]
+    )
     return FigureAnalysis(
         timeline=tuple(timeline),
         latest=latest,
-        highest=max(ordered, key=lambda r: (r.top, r.claim_id)),
-        lowest=min(ordered, key=lambda r: (r.value_low, r.claim_id)),
+        highest=max(totals, key=lambda r: (r.top, r.claim_id)),
+        lowest=min(totals, key=lambda r: (r.value_low, r.claim_id)),
         corroborations=tuple(corroborations),
         conflicts=tuple(conflicts),
     )

@@ -28,6 +28,7 @@ from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
+from claims.services.figures import role_checks_for
 from claims.services.review import REVIEW_PERMISSION
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
@@ -67,6 +68,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "article__title",
     "article__url",
     "article__published_at",
+    "article__published_basis",
     "article__outlet_id",
     "article__outlet__name",
 )
@@ -163,6 +165,13 @@ class ClaimArticleSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField(allow_null=True, help_text="The article on the publisher's site.")
     published_at = serializers.DateTimeField(allow_null=True)
+    published_basis = serializers.ChoiceField(
+        choices=Article.PublishedBasis.choices,
+        allow_blank=True,
+        help_text="Where published_at came from: the article's date field, the page's "
+        "metadata, its dateline, a date in its text, or the import time (the article gives no "
+        "date). Empty for articles imported before this was recorded.",
+    )
     outlet = OutletRefSerializer(allow_null=True)
 
 
@@ -266,6 +275,7 @@ class ClaimSerializer(serializers.Serializer):
                 "title": row["article__title"],
                 "url": row["article__url"],
                 "published_at": row["published_at_iso"],
+                "published_basis": row["article__published_basis"],
                 "outlet": None
                 if outlet_id is None
                 else {"id": outlet_id, "name": row["article__outlet__name"]},
@@ -338,6 +348,29 @@ def history_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RoleArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class RoleSeenSerializer(serializers.Serializer):
+    role = serializers.CharField(help_text="As an article wrote it.")
+    claims = serializers.IntegerField(help_text="Claims that give the actor this role.")
+    conflicting = serializers.BooleanField(help_text="One of the roles an editor should check.")
+    articles = RoleArticleSerializer(many=True)
+
+
+class RoleCheckSerializer(serializers.Serializer):
+    known_role = serializers.CharField(help_text="The role an editor confirmed; may be empty.")
+    consistent = serializers.BooleanField(
+        help_text="false: articles give roles that cannot all be right (“European Council "
+        "President” and “European Commission President”), or one that differs from the known "
+        "role."
+    )
+    reason = serializers.CharField(help_text="Why not consistent; empty when consistent.")
+    roles = RoleSeenSerializer(many=True, help_text="Roles seen in articles, most used first.")
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
@@ -357,6 +390,11 @@ class ClaimDetailSerializer(ClaimSerializer):
     )
     evidence = EvidenceSerializer(many=True)
     history = HistoryEntrySerializer(many=True, help_text="Status changes, oldest first.")
+    role_check = RoleCheckSerializer(
+        allow_null=True,
+        help_text="The speaker's role check: the roles articles gave them (with the articles), "
+        "the known role, and whether they can all be right. null without a speaker or roles.",
+    )
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super().to_representation(row)
@@ -367,6 +405,7 @@ class ClaimDetailSerializer(ClaimSerializer):
             extractor_version=row["extractor_version"],
             status_definition=Claim.STATUS_DEFINITIONS[Claim.Status(row["status"])],
             figure=row["figure"],
+            role_check=row["role_check"],
             evidence=[evidence_item(e) for e in row["evidence"]],
             history=[history_item(h) for h in row["history"]],
         )
@@ -461,6 +500,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "outlet",
             "credited_agencies",
             "published_at",
+            "published_basis",
             "imported_at",
             "updated_at",
             "claim_count",
@@ -483,12 +523,41 @@ class ArticleDetailSerializer(ArticleSerializer):
         return [serializer.to_representation(row) for row in article.claim_rows]  # type: ignore[attr-defined]
 
 
+class ActorListSerializer(serializers.ListSerializer):
+    """Works out the role checks of a page of actors at once (two queries, not two each)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        actors = list(data)
+        self.context["role_checks"] = role_checks_for(actors)
+        return super().to_representation(actors)
+
+
 class ActorSerializer(serializers.ModelSerializer):
     aliases = serializers.ListField(child=serializers.CharField())
+    role_check = serializers.SerializerMethodField()
 
     class Meta:
         model = Actor
-        fields = ["id", "name", "kind", "aliases", "known_role", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "aliases",
+            "known_role",
+            "role_check",
+            "created_at",
+            "updated_at",
+        ]
+        list_serializer_class = ActorListSerializer
+
+    @extend_schema_field(RoleCheckSerializer(allow_null=True))
+    def get_role_check(self, actor: Actor) -> dict[str, Any] | None:
+        """The roles articles gave the actor, and whether they can all be right; null when no
+        article gave one."""
+        checks = self.context.get("role_checks")
+        if checks is None:  # one actor: its own two queries
+            checks = role_checks_for([actor])
+        return checks.get(actor.pk)
 
 
 class StatusChangeSerializer(serializers.Serializer):

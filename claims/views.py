@@ -274,6 +274,7 @@ PAGE_CLAIM_FIELDS = [
     "article__url",
     "article__outlet",
     "article__published_at",
+    "article__published_basis",
     "article__outlet__name",
     "speaker__name",
     "speaker__known_role",

@@ -56,6 +56,7 @@ def test_list_is_public_newest_first_with_the_documented_fields(client, outlet, 
         "title": "Almaty unrest",
         "url": "https://ledger.example/a",
         "published_at": None,
+        "published_basis": "",
         "outlet": {"id": outlet.id, "name": "Daily Ledger"},
     }
     assert item["updated_at"].endswith("Z")

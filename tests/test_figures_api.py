@@ -98,10 +98,17 @@ def test_detail_timeline_with_speakers_outlets_dates_and_suggestions(kz, client)
 
 def test_detail_follows_an_editors_split_at_once(kz, client):
     raid = kz.figure("mm-killed")
-    assert client.get(f"/api/figures/{raid.pk}/").json()["conflict_count"] == 1
+    before = client.get(f"/api/figures/{raid.pk}/").json()
+    # The raid's 14 "on Friday" (in Saturday's report) is for Friday; the 1,400 since the coup
+    # is as of Saturday: a lower count for an earlier moment, so no conflict, only two reports.
+    assert [(e["moment"], e["moment_basis"]) for e in before["timeline"]] == [
+        ("2022-01-07T00:00:00Z", "sentence"),
+        ("2022-01-08T07:40:00Z", ""),  # the fixture's article, written without a basis
+    ]
+    assert before["conflict_count"] == 0 and before["report_count"] == 2
     figure_split(figure=raid, claims=[kz.claims[25]], label="Since the coup")
     body = client.get(f"/api/figures/{raid.pk}/").json()
-    assert body["conflict_count"] == 0 and body["edited_by_editor"] is True
+    assert body["report_count"] == 1 and body["edited_by_editor"] is True
     assert [e["claim_id"] for e in body["timeline"]] == [kz.claims[24].pk]
 
 

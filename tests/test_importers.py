@@ -54,7 +54,10 @@ def test_seed_imports_as_it_is_with_its_first_line_as_title():
     assert record.title == "Kazakh President issues kill order to quell protests"
     assert record.body == raw.split("\n", 1)[1].strip()
     assert record.body.startswith("Kazakh President Kassym-Jomart Tokayev on Friday")
-    assert record.url is None and record.outlet is None and record.published is None
+    assert record.url is None and record.outlet is None
+    # No Published: header: the date comes from the text (the photo captions' "January 7, 2022").
+    assert record.published == datetime(2022, 1, 7, tzinfo=UTC)
+    assert record.published_basis == "text"
     # The last line of the seed credits three agencies.
     assert record.agencies == ("The Associated Press", "Reuters", "Agence France-Presse")
     assert record.source_key == "title:|kazakh president issues kill order to quell protests"
@@ -279,7 +282,9 @@ def test_html_main_text_and_metadata():
     assert record.title == "Dozens arrested as protests spread to port city"
     assert record.url == "https://harbour-herald.example.com/news/2024/05/protests-port-city"
     assert record.outlet == "Harbour Herald"
-    assert record.published == datetime(2024, 5, 2, tzinfo=UTC)
+    # The page's article:published_time keeps its time of day (trafilatura alone gives the day).
+    assert record.published == datetime(2024, 5, 2, 9, 15, tzinfo=UTC)
+    assert record.published_basis == "metadata"
     assert record.agencies == ("Reuters",)
     paragraphs = record.body.split("\n\n")
     assert paragraphs[0].startswith("Police said 48 people were arrested in the port city")

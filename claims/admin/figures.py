@@ -41,7 +41,7 @@ from claims.services.figures import (
     figures_with_reports,
     role_flags_for,
 )
-from claims.templatetags.figure_tags import chart
+from claims.templatetags.figure_tags import chart, published_display
 
 REVIEW_PERMISSION = "claims.review_claim"
 
@@ -59,7 +59,12 @@ class FigureClaimInline(admin.TabularInline):
     verbose_name_plural = "Claims in this figure"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
-        return super().get_queryset(request).select_related("article", "article__outlet")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "article__outlet")
+            .prefetch_related("article__credited_agencies")  # the outlet column of agency copy
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Figure | None = None) -> bool:
         return False
@@ -82,11 +87,14 @@ class FigureClaimInline(admin.TabularInline):
 
     @admin.display(description="Outlet")
     def outlet(self, obj: Claim) -> str:
-        return obj.article.outlet.name if obj.article.outlet_id else "—"
+        if obj.article.outlet_id:
+            return obj.article.outlet.name
+        # No publisher named: the agencies its credit line names, all of them.
+        return ", ".join(a.name for a in obj.article.credited_agencies.all()) or "—"
 
     @admin.display(description="Published")
     def published(self, obj: Claim) -> Any:
-        return obj.article.published_at
+        return published_display(obj.article.published_at, obj.article.published_basis)
 
 
 class MergeForm(forms.Form):

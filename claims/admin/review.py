@@ -122,8 +122,15 @@ class ClaimInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
-    list_display = ["title", "outlet", "published_at", "imported_at", "claim_count"]
-    list_filter = [("outlet", admin.RelatedOnlyFieldListFilter), "imported_at"]
+    list_display = [
+        "title",
+        "outlet",
+        "published_at",
+        "published_basis",
+        "imported_at",
+        "claim_count",
+    ]
+    list_filter = [("outlet", admin.RelatedOnlyFieldListFilter), "published_basis", "imported_at"]
     search_fields = ["title", "url", "source_key"]
     list_select_related = ["outlet"]
     date_hierarchy = "published_at"

@@ -274,7 +274,9 @@ def find_quantities(sent: Span) -> list[Quantity]:
                     end = following[-1].i + 1
                     skip_next = True
         if qualifier != "range":
-            found = _qualifier_before(sent, start)
+            # "more than a hundred", "nearly a dozen": the qualifier stands before the article.
+            article = start > sent.start and doc[start - 1].lower_ in ("a", "an")
+            found = _qualifier_before(sent, start - 1 if article else start)
             if found is not None:
                 qualifier = found[0]
             elif vague:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bump when extraction output changes, so stored claims record which rules produced them.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.2.1"  # 1.2.1: "more than a hundred" keeps its qualifier
 
 _SPACE = re.compile(r"\s+")
 

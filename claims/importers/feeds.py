@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import feedparser
 import trafilatura
 
+from claims.importers import dates
 from claims.importers.html import decode_html, parse_html
 from claims.importers.records import ArticleRecord, RecordInvalid, make_record
 
@@ -81,6 +82,7 @@ def entry_record(entry: FeedEntry, *, origin: str, outlet: str | None) -> Articl
         url=entry.link or None,
         outlet=outlet,
         published=entry.published.isoformat() if entry.published else None,
+        published_basis=dates.METADATA,
         default_outlet=outlet,
     )
 
@@ -105,6 +107,7 @@ def page_record(
         url=url,
         outlet=outlet or record.outlet,
         published=record.published.isoformat() if record.published else None,
+        published_basis=record.published_basis or dates.METADATA,
         agencies=record.agencies,
     )
 

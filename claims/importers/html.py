@@ -11,8 +11,9 @@ import re
 
 import trafilatura
 
+from claims.importers import dates
 from claims.importers.credits import credited_agencies
-from claims.importers.records import ArticleRecord, RecordInvalid, make_record
+from claims.importers.records import ArticleRecord, RecordInvalid, make_record, parse_published
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
@@ -29,6 +30,13 @@ _BOMS = (
 _MIN_SENTENCE_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _NO_ARTICLE = "no article text found in the HTML (only a headline, links or a form)"
+# Publication-time metadata, read directly: trafilatura gives the day only, and the order of two
+# reports of one day is then a guess. The first that parses wins, in this order.
+_TIME_META_NAMES = ("article:published_time", "og:published_time", "datepublished", "pubdate")
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_META_ATTR = re.compile(
+    r"""\b(property|name|itemprop|content)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
+)
 
 
 def decode_html(data: bytes) -> str:
@@ -65,7 +73,13 @@ def decode_html(data: bytes) -> str:
 
 def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> ArticleRecord:
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        # Markup and metadata only: a date read from the text is `dates.find_date`'s job, which
+        # records that the text was the basis (htmldate's search would pass it off as metadata).
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
@@ -81,13 +95,15 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
         raise RecordInvalid(_NO_ARTICLE)
     body = "\n\n".join(paragraphs)
     url = doc.url if doc.url and doc.url.startswith(("http://", "https://")) else None
+    published = published_time(html) or doc.date or None
     return make_record(
         origin=origin,
         title=title,
         body=body,
         url=url,
         outlet=doc.sitename or None,
-        published=doc.date or None,
+        published=published,
+        published_basis=dates.METADATA,
         agencies=credited_agencies(body),
         default_outlet=default_outlet,
     )
@@ -95,3 +111,24 @@ def parse_html(html: str, *, origin: str, default_outlet: str | None = None) -> 
 
 def _is_sentence(paragraph: str) -> bool:
     return len(paragraph.split()) >= _MIN_SENTENCE_WORDS and bool(_SENTENCE_END.search(paragraph))
+
+
+def published_time(html: str) -> str | None:
+    """The page's publication time as its metadata states it ("2022-01-07T09:15:00+02:00"),
+    when a `<meta>` tag carries one that parses; None otherwise."""
+    found: dict[str, str] = {}
+    for tag in _META_TAG.finditer(html[:200_000]):  # metadata sits in the head
+        attrs = {
+            m[1].lower(): m[2] if m[2] is not None else m[3] for m in _META_ATTR.finditer(tag[0])
+        }
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key in _TIME_META_NAMES and attrs.get("content"):
+            found.setdefault(key, attrs["content"].strip())
+    for key in _TIME_META_NAMES:
+        if key in found:
+            try:
+                parse_published(found[key])
+            except RecordInvalid:
+                continue
+            return found[key]
+    return None

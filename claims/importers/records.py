@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from claims.importers import dates
+
 # Mirrors the Article/Outlet column sizes: a value that would not fit is an input error we can name,
 # rather than a database error (PostgreSQL) or silent truncation.
 MAX_TITLE = 500
@@ -46,6 +48,9 @@ class ArticleRecord:
     url: str | None = None
     outlet: str | None = None
     published: datetime | None = None  # always timezone-aware
+    # How `published` was found: claims.importers.dates (HEADER, METADATA, DATELINE, TEXT), or ""
+    # when nothing gave a date (the import then uses the import time).
+    published_basis: str = ""
     agencies: tuple[str, ...] = field(default=())  # credited agencies, in order of mention
 
     @property
@@ -111,10 +116,15 @@ def make_record(
     url: object = None,
     outlet: object = None,
     published: object = None,
+    published_basis: str = dates.HEADER,
     agencies: tuple[str, ...] = (),
     default_outlet: str | None = None,
 ) -> ArticleRecord:
-    """Check and normalise raw field values into a record; RecordInvalid names the bad field."""
+    """Check and normalise raw field values into a record; RecordInvalid names the bad field.
+
+    `published_basis` says where `published` came from; without a `published`, the date is
+    looked for in the text (a dateline, a stated date or weekday: `dates.find_date`).
+    """
     title = _text_field("title", title, required=True, limit=MAX_TITLE)
     body = _body_field(body)
     url = _url_field(url)
@@ -125,13 +135,19 @@ def make_record(
             raise RecordInvalid(
                 f"agency name is longer than {MAX_OUTLET} characters: {name[:60]!r}…"
             )
+    if published not in (None, ""):
+        moment: datetime | None = parse_published(published)
+    else:
+        found = dates.find_date(title, body, today=datetime.now(UTC).date())
+        moment, published_basis = (found.moment, found.basis) if found else (None, "")
     return ArticleRecord(
         title=title,
         body=body,
         origin=origin,
         url=url,
         outlet=outlet or None,
-        published=parse_published(published) if published not in (None, "") else None,
+        published=moment,
+        published_basis=published_basis,
         agencies=_dedupe(agencies),
     )
 

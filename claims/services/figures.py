@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -36,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import reconcile
+from claims.importers import dates
 from claims.models import Actor, Article, Claim, Figure, Outlet
 
 # Key for `pg_advisory_xact_lock` around grouping ("CDFG": Claim Desk FiGures). Two import
@@ -63,8 +67,27 @@ class FigureError(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
+class _JoinedNames(Func):
+    """Names joined by U+001F (which no imported name contains: records.clean_text strips
+    control characters), in no particular order: `_agency_names` sorts them.
+
+    A Func, not an Aggregate, on purpose: inside the subquery it aggregates all the article's
+    agencies without Django adding a GROUP BY (the usual idiom for an aggregate subquery).
+    """
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, CHR(31))"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="GROUP_CONCAT(%(expressions)s, CHAR(31))", **extra
+        )
+
+
 def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`).
+    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`)
+    and every credited agency's name (`origin_agency_names`, joined: see `_agency_names`).
 
     What `_origin` needs, in the claims' own query: a prefetch of every article's agencies was a
     second query on each figure read. First by name, as the prefetch (Outlet's ordering) gave.
@@ -73,12 +96,26 @@ def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     # it repeats came from: however many outlets print one wire story, it is one source.
     story = Coalesce(OuterRef("article__reprint_of_id"), OuterRef("article_id"))
     agencies = Outlet.objects.filter(credited_articles=story).order_by("name")
+    names = (
+        Outlet.objects.filter(credited_articles=OuterRef("article_id"))
+        .order_by()
+        .annotate(names=_JoinedNames("name"))
+        .values("names")
+    )
     return claims.annotate(
         origin_agency_id=Subquery(agencies.values("pk")[:1]),
         origin_agency_name=Subquery(agencies.values("name")[:1]),
+        origin_agency_names=Subquery(names[:1]),
         origin_outlet_id=Coalesce("article__reprint_of__outlet_id", "article__outlet_id"),
         origin_outlet_name=Coalesce("article__reprint_of__outlet__name", "article__outlet__name"),
     )
+
+
+def _agency_names(claim: Claim) -> str:
+    """ "Agence France-Presse, Reuters, The Associated Press": every agency the article's credit
+    line names, by name (an outlet column showing only the first hid the other two)."""
+    joined = getattr(claim, "origin_agency_names", None) or ""
+    return ", ".join(sorted(filter(None, joined.split("\x1f"))))
 
 
 def figure_claims() -> QuerySet[Claim]:
@@ -133,15 +170,28 @@ def report_for(claim: Claim, *, place: str = "") -> reconcile.Report:
         qualifier=claim.qualifier or Claim.Qualifier.EXACT,
         subject=claim.subject,
         published_at=article.published_at,
+        published_basis=article.published_basis,
         speaker_key=speaker_key(claim),
         speaker_name=claim.speaker.name if claim.speaker_id else claim.speaker_text,
         outlet_key=origin_key,
-        outlet_name=article.outlet.name if article.outlet_id else origin_name,
+        outlet_name=article.outlet.name
+        if article.outlet_id
+        else _agency_names(claim) or origin_name,
         article_id=article.pk,
         article_title=article.title,
         status=claim.status,
         place=place,
+        part=reconcile.is_part(claim.sentence, claim.value_low or 0),
+        value_for=value_for(claim.sentence, article.published_at),
     )
+
+
+def value_for(sentence: str, published_at: datetime | None) -> datetime | None:
+    """The moment a report's value is for, when its sentence names an earlier day."""
+    if published_at is None:
+        return None
+    day = dates.day_in_sentence(sentence, published=published_at.date())
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def figure_analysis(figure: Figure) -> reconcile.FigureAnalysis:
@@ -599,6 +649,62 @@ def speaker_statement_groups(
 
 def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcile.RoleFlag]:
     """Role-consistency flags, for the given actors or for all. One grouped query."""
+    return reconcile.role_flags(_role_uses(actors))
+
+
+def role_checks_for(actors: Iterable[Actor | int]) -> dict[int, dict[str, Any]]:
+    """Each actor's role check for API clients: the roles articles gave them, with the
+    articles; the known role; whether the roles can all be right, and if not, why.
+
+    Actors no article gave a role are left out. Two queries whatever the number of actors: the
+    grouped role uses, and the articles behind them.
+    """
+    ids = [a.pk if isinstance(a, Actor) else int(a) for a in actors]
+    if not ids:
+        return {}
+    uses = _role_uses(ids)
+    if not uses:
+        return {}
+    flags = {f.actor_id: f for f in reconcile.role_flags(uses)}
+    articles: dict[tuple[int, str], dict[int, str]] = {}
+    rows = (
+        Claim.objects.filter(speaker__in=ids)
+        .exclude(speaker_role="")
+        .values_list("speaker_id", "speaker_role", "article_id", "article__title")
+        .order_by("article_id")
+        .distinct()
+    )
+    for actor_id, role, article_id, title in rows:
+        articles.setdefault((actor_id, role), {})[article_id] = title
+    checks: dict[int, dict[str, Any]] = {}
+    for use in uses:
+        flag = flags.get(use.actor_id)
+        check = checks.setdefault(
+            use.actor_id,
+            {
+                "known_role": use.known_role,
+                "consistent": flag is None,
+                "reason": flag.reason if flag else "",
+                "roles": [],
+            },
+        )
+        check["roles"].append(
+            {
+                "role": use.role,
+                "claims": use.count,
+                "conflicting": bool(flag) and use.role.strip() in flag.conflicting,
+                "articles": [
+                    {"id": i, "title": t}
+                    for i, t in articles.get((use.actor_id, use.role), {}).items()
+                ],
+            }
+        )
+    for check in checks.values():
+        check["roles"].sort(key=lambda r: (-r["claims"], r["role"]))
+    return checks
+
+
+def _role_uses(actors: Iterable[Actor | int] | None) -> list[reconcile.RoleUse]:
     rows = (
         Claim.objects.filter(speaker__isnull=False)
         .exclude(speaker_role="")
@@ -608,7 +714,7 @@ def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcil
     )
     if actors is not None:
         rows = rows.filter(speaker__in=[a.pk if isinstance(a, Actor) else a for a in actors])
-    return reconcile.role_flags(
+    return [
         reconcile.RoleUse(
             actor_id=row["speaker_id"],
             actor_name=row["speaker__name"],
@@ -618,4 +724,4 @@ def role_flags_for(actors: Iterable[Actor | int] | None = None) -> list[reconcil
             example_claim_id=row["example"],
         )
         for row in rows
-    )
+    ]

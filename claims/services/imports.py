@@ -21,6 +21,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 
@@ -274,11 +275,13 @@ def _write_in_transaction(
         claims = extracted
 
     outlet, agencies = _outlets(record)
+    published_at, basis = _published(record, article)
     fields = {
         "title": record.title,
         "url": record.url,
         "outlet_id": outlet.id if outlet else None,
-        "published_at": record.published,
+        "published_at": published_at,
+        "published_basis": basis,
         "body": record.body,
         "content_hash": record.content_hash,
     }
@@ -318,6 +321,20 @@ def _write_in_transaction(
     if extract and settings.CLAIMDESK_MATCH_ON_IMPORT:
         article_match(article=article, created=outcome == Outcome.CREATED)
     return ArticleImportResult(article.id, outcome, record.origin, record.title, **counts)
+
+
+def _published(record: ArticleRecord, article: Article | None) -> tuple[datetime, str]:
+    """When the article was published, and how we know (`Article.PublishedBasis`).
+
+    An article that says nothing of its date is dated by its first import: a re-import keeps
+    that time, so importing the same text again still changes nothing.
+    """
+    if record.published is not None:
+        return record.published, record.published_basis or Article.PublishedBasis.HEADER
+    imported = Article.PublishedBasis.IMPORTED
+    if article is not None and article.published_basis == imported and article.published_at:
+        return article.published_at, imported
+    return timezone.now(), imported
 
 
 def _outlets(record: ArticleRecord) -> tuple[Outlet | None, list[Outlet]]:

@@ -138,14 +138,27 @@ def _day(dt: datetime | None) -> str:
     return f"{dt.day} {dt:%b %Y}" if dt else "undated"
 
 
-def _day_time(dt: datetime | None) -> str:
-    """ "7 Jan 2022 08:30" in the site's time zone, as the |date:"j M Y H:i" filter wrote it."""
-    return f"{(dt := localtime(dt)).day} {dt:%b %Y %H:%M}" if dt else "undated"
+# A date read from the text is a day, not a time; an import time is not the publisher's.
+_BASIS_NOTES = {"dateline": "dateline", "text": "from the text", "imported": "import time"}
+
+
+def published_display(dt: datetime | None, basis: str = "") -> str:
+    """ "7 Jan 2022 08:30 UTC" in the site's time zone, with its zone; "7 Jan 2022 (from the
+    text)" for a day read from the article; "… UTC (import time)" for an undated article."""
+    if dt is None:
+        return "undated"
+    dt = localtime(dt)
+    day = f"{dt.day} {dt:%b %Y}"
+    when = day if basis in ("dateline", "text") else f"{day} {dt:%H:%M} {dt.tzname()}"
+    return f"{when} ({_BASIS_NOTES[basis]})" if basis in _BASIS_NOTES else when
 
 
 def chart(analysis: reconcile.FigureAnalysis, *, current_id: int) -> dict[str, Any] | None:
     """Coordinates for the timeline chart, or None when fewer than one dated report."""
-    entries = [e for e in analysis.timeline if e.report.published_at is not None]
+    # A part ("including 40 in the capital") drawn beside the totals would read as a drop.
+    entries = [
+        e for e in analysis.timeline if e.report.published_at is not None and not e.report.part
+    ]
     if not entries:
         return None
     times = [e.report.published_at.timestamp() for e in entries]  # type: ignore[union-attr]
@@ -298,8 +311,8 @@ def _report_rows(analysis: reconcile.FigureAnalysis) -> list[ReportRow]:
             ReportRow(
                 claim_id=r.claim_id,
                 url=f"{before}{r.claim_id}{after}#claim-sentence",
-                published=_day_time(r.published_at),
-                value=r.display,
+                published=published_display(r.published_at, r.published_basis),
+                value=f"{r.display} (part of a larger count)" if r.part else r.display,
                 conflicting=bool(e.conflicts_with),
                 source=r.source_name,
                 outlet=r.outlet_name or "—",
