@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 
@@ -174,6 +174,42 @@ class ClaimQuerySet(models.QuerySet):
 
     def figures(self) -> ClaimQuerySet:
         return self.filter(kind__in=[Claim.Kind.CASUALTY, Claim.Kind.ARREST])
+
+    def seen_before(self, seen: bool = True) -> ClaimQuerySet:
+        """Claims with a match (same or similar) to a claim of another article, either way round."""
+        matched = matched_q()
+        return self.filter(matched if seen else ~matched)
+
+    def checked_elsewhere(self) -> ClaimQuerySet:
+        """Claims matching a claim of another article that has a published verdict."""
+        return self.filter(matched_q(with_verdict=True))
+
+    def same_as(self, claim_id: int) -> ClaimQuerySet:
+        """The claims matched `same` with claim `claim_id`, either way round."""
+        same = ClaimMatch.objects.filter(relation=ClaimMatch.Relation.SAME)
+        return self.filter(
+            Q(id__in=same.filter(earlier_id=claim_id).values("claim_id"))
+            | Q(id__in=same.filter(claim_id=claim_id).values("earlier_id"))
+        )
+
+    def with_checked_elsewhere(self) -> ClaimQuerySet:
+        """Annotate `checked_elsewhere` (the queue's mark), two EXISTS on the match indexes."""
+        return self.annotate(
+            checked_elsewhere=models.ExpressionWrapper(
+                matched_q(with_verdict=True), output_field=models.BooleanField()
+            )
+        )
+
+
+def matched_q(*, with_verdict: bool = False) -> Q:
+    # A match is stored once, from the later claim to the earlier one: look both ways, each
+    # EXISTS on its own index (claimmatch_unique for the claim side, claimmatch_earlier_idx).
+    later = ClaimMatch.objects.filter(claim_id=OuterRef("pk"))
+    earlier = ClaimMatch.objects.filter(earlier_id=OuterRef("pk"))
+    if with_verdict:
+        later = later.exclude(earlier__status=Claim.Status.UNREVIEWED)
+        earlier = earlier.exclude(claim__status=Claim.Status.UNREVIEWED)
+    return Q(Exists(later)) | Q(Exists(earlier))
 
 
 class Claim(models.Model):
@@ -778,6 +814,25 @@ class ClaimMatchQuerySet(models.QuerySet):
     def involving(self, claim_id: int) -> ClaimMatchQuerySet:
         """Matches in either direction: a claim matches earlier claims and is matched by later."""
         return self.filter(Q(claim_id=claim_id) | Q(earlier_id=claim_id))
+
+    def of_claim(self, claim_id: int) -> QuerySet:
+        """A claim's matches as rows naming the other claim (`other_id`, `other_status`: its
+        published status), in one query joining both sides."""
+        mine = Q(claim_id=claim_id)
+        return (
+            self.involving(claim_id)
+            .annotate(
+                other_id=models.Case(
+                    models.When(mine, then=models.F("earlier_id")), default=models.F("claim_id")
+                ),
+                other_status=models.Case(
+                    models.When(mine, then=models.F("earlier__status")),
+                    default=models.F("claim__status"),
+                ),
+            )
+            .order_by("-score", "id")
+            .values("other_id", "relation", "score", "other_status")
+        )
 
 
 class ClaimMatch(models.Model):
