@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from claims.models import Claim, Evidence, Outlet, matched_q
+from claims.models import Claim, Evidence, Outlet, matched_ids
 
 ANY = "any"
 
@@ -124,10 +124,8 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(assigned_to_id=getattr(self.user, "pk", None))
         elif v["holder"] == "unassigned":
             queryset = queryset.filter(assigned_to__isnull=True)
-        if v["seen"] == "checked":
-            queryset = queryset.filter(matched_q(with_verdict=True))
-        elif v["seen"] == "seen":
-            queryset = queryset.filter(matched_q())
+        if v["seen"] in ("checked", "seen"):
+            queryset = queryset.filter(id__in=matched_ids(with_verdict=v["seen"] == "checked"))
         return queryset.order_by(*self.ordering)
 
     def after(self, claim: Claim, *, backwards: bool = False) -> Q:

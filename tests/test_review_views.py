@@ -411,7 +411,7 @@ def test_queue_query_count_is_constant(
     _fill(n, outlet, actor)
     # 1 session, 2 user, 3-4 the user's and their groups' permissions, 5 outlets for the
     # filter, 6 count, 7 the page of claims with article, outlet and speaker joined (and two
-    # EXISTS per row for the "checked elsewhere" mark).
+    # scalar subqueries per row for the "checked elsewhere" mark).
     with django_assert_max_num_queries(7):
         response = editor_client.get(reverse("claims:queue"), {"status": "any"})
     assert len(response.context["page"].object_list) == n
