@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -295,9 +296,10 @@ class ApplyToMatchesForm(forms.Form):
         data = super().clean()
         versions: dict[int, int] = {}
         for item in self.matches:
-            claim_id, _, version = item.partition(":")
-            if not (claim_id.isdigit() and version.isdigit()) or len(item) > 40:
+            # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+            if not re.fullmatch(r"[0-9]{1,19}:[0-9]{1,19}", item):
                 raise forms.ValidationError("The list of matching claims was garbled; reload.")
+            claim_id, version = item.split(":")
             versions[int(claim_id)] = int(version)
         if not versions:
             raise forms.ValidationError("No matching claims were chosen.")

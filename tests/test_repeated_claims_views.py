@@ -194,9 +194,11 @@ def test_apply_to_matches_refuses_a_stale_claim_page(editor_client, editor, stor
     html = editor_client.get(response["Location"]).content.decode()
     assert "changed since you opened it; nothing was applied" in html
     assert Claim.objects.get(pk=story["reprint"].pk).status == Status.UNREVIEWED
-    garbled = {"version": 2, "match": ["1:x"]}
-    response = editor_client.post(reverse("claims:apply_to_matches", args=[original.pk]), garbled)
-    assert "garbled" in editor_client.get(response["Location"]).content.decode()
+    for bad in ["1:x", "²:1", "1:" + "9" * 30, ":"]:
+        garbled = {"version": 2, "match": [bad]}
+        url = reverse("claims:apply_to_matches", args=[original.pk])
+        response = editor_client.post(url, garbled)
+        assert "garbled" in editor_client.get(response["Location"]).content.decode(), bad
 
 
 def test_deciding_a_claim_without_pending_matches_goes_on_to_the_next(editor_client, story):
@@ -275,3 +277,17 @@ def test_claim_page_query_count_with_matches(
         response = page(editor_client, story["original"])
     assert len(response.context["seen_before"]) == n + 3
     assert f"Apply to {n + 2} matching claims" in response.content.decode()
+
+
+def test_under_signoff_the_offer_applies_the_proposal_as_proposals(editor_client, settings, story):
+    settings.CLAIMDESK_SIGNOFF = "required"
+    original = story["original"]
+    response = decide(editor_client, original, Status.FALSE, "Only 4 on the list")
+    html = editor_client.get(response["Location"]).content.decode()
+    assert "This claim is <strong>False</strong> (proposed)" in html
+    original.refresh_from_db()
+    data = {"version": original.version, "match": [f"{story['reprint'].pk}:1"]}
+    editor_client.post(reverse("claims:apply_to_matches", args=[original.pk]), data)
+    reprint = Claim.objects.get(pk=story["reprint"].pk)
+    assert (reprint.status, reprint.proposed_status) == (Status.UNREVIEWED, Status.FALSE)
+    assert StatusChange.objects.get(claim=reprint).kind == StatusChange.Kind.PROPOSAL
