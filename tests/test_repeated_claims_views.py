@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from claims.matching.diff import word_diff
 from claims.models import Claim, ClaimMatch, Evidence, Outlet, StatusChange
@@ -53,6 +55,13 @@ def test_word_diff_marks_the_words_that_differ():
         ("equal", "Friday"),
     ]
     assert word_diff("a b", "a c") == [("equal", "a"), ("delete", "b"), ("insert", "c")]
+
+
+@given(old=st.text(max_size=80), new=st.text(max_size=80))
+def test_word_diff_keeps_every_word_of_both_sentences(old, new):
+    runs = word_diff(old, new)
+    assert " ".join(t for op, t in runs if op != "delete").split() == new.split()
+    assert len(" ".join(t for op, t in runs if op != "insert").split()) == len(old.split())
 
 
 # --- Seen before ---------------------------------------------------------------------------
