@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims import ingest_views, views
+from claims import ingest_views, match_views, views
 
 app_name = "claims"
 
@@ -14,10 +14,10 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="evidence_add"),
     path("claims/<int:pk>/signoff/", views.claim_signoff, name="signoff"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="assign"),
-    path("claims/<int:pk>/apply-verdict/", views.claim_apply_verdict_view, name="apply_verdict"),
+    path("claims/<int:pk>/apply-verdict/", match_views.apply_verdict, name="apply_verdict"),
     path(
         "claims/<int:pk>/apply-to-matches/",
-        views.claim_apply_to_matches,
+        match_views.apply_to_matches,
         name="apply_to_matches",
     ),
     path("claims/<int:pk>/next/", views.claim_next, name="next"),
