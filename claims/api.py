@@ -45,7 +45,7 @@ from claims.filters import (
     QueryParamFilterBackend,
     StatusChangeFilter,
 )
-from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, Outlet, StatusChange
 from claims.pagination import ChangeFeedPagination, IdCursorPagination, PageQuerySet
 from claims.serializers import (
     CLAIM_COLUMNS,
@@ -54,6 +54,7 @@ from claims.serializers import (
     HISTORY_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     ActorSerializer,
+    ApplyVerdictInputSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
     AssignInputSerializer,
@@ -61,10 +62,12 @@ from claims.serializers import (
     ClaimSerializer,
     ReviewConflictSerializer,
     ReviewInputSerializer,
+    ReviewResultSerializer,
     SignoffInputSerializer,
     StatusChangeSerializer,
     claim_rows,
     iso,
+    match_items,
 )
 from claims.services import (
     ReviewConflict,
@@ -75,6 +78,7 @@ from claims.services import (
 )
 from claims.services.assignment import claims_assign
 from claims.services.figures import role_checks_for
+from claims.services.match_review import claim_apply_verdict, claim_review_apply_to_matches
 
 app_name = "api"
 
@@ -217,10 +221,12 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         description="Set the claim's status, with a note and evidence links, as the editor saw "
         "it at `version`. Needs the `claims.review_claim` permission (the Editors group). "
         "`verified` and `false` need a note or evidence. A stale `version` writes nothing and "
-        "answers 409 with the claim as it is now.",
+        "answers 409 with the claim as it is now. With `apply_to_matches`, each unreviewed "
+        "`same` match is then reviewed the same way (`applied_to`), or left with a reason "
+        "(`skipped`).",
         request=ReviewInputSerializer,
         responses={
-            200: ClaimDetailSerializer,
+            200: ReviewResultSerializer,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input, by field."),
             403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
             404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
@@ -258,10 +264,64 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             return Response(body, status=status.HTTP_409_CONFLICT)
         except ReviewError as exc:
             return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
-        detail = ClaimDetailSerializer(
-            _claim_detail_row(claim.pk), context=self.get_serializer_context()
+        applied = None
+        if data["apply_to_matches"]:
+            applied = claim_review_apply_to_matches(
+                claim=claim, status=data["status"], by=request.user, note=data["note"]
+            )
+        row = _claim_detail_row(claim.pk)
+        row["applied_to"] = applied.applied if applied else []
+        row["skipped"] = (
+            [{"id": s.id, "reason": s.reason} for s in applied.skipped] if applied else []
         )
-        return Response(detail.data)
+        return Response(ReviewResultSerializer(row, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Apply a matching claim's verdict",
+        description="Review this claim with the published status and the evidence of `from`, "
+        'one of its `matches` that has a verdict, with a note naming it ("Verdict applied '
+        'from claim #12 (Outlet, date): ..."). Needs `claims.review_claim`; with sign-off it '
+        "proposes. A stale `version` writes nothing and answers 409.",
+        request=ApplyVerdictInputSerializer,
+        responses={
+            200: ClaimDetailSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Not a match, no verdict, invalid input."
+            ),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not an editor."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such claim."),
+            409: ReviewConflictSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="apply-verdict",
+        url_name="apply-verdict",
+        renderer_classes=[ORJSONRenderer, BrowsableAPIRenderer],
+        serializer_class=ApplyVerdictInputSerializer,
+    )
+    def apply_verdict(self, request: Request, pk: str | None = None) -> Response:
+        claim = _claim_or_404(pk)
+        serializer = ApplyVerdictInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        context = self.get_serializer_context()
+        try:
+            claim_apply_verdict(
+                claim=claim,
+                source_id=data["from"],
+                by=request.user,
+                expected_version=data["version"],
+            )
+        except ReviewConflict as exc:
+            current = ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data
+            return Response(
+                {"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT
+            )
+        except ReviewError as exc:
+            return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
+        return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
 
     @extend_schema(
         summary="Confirm a proposed verdict (sign-off)",
@@ -397,9 +457,10 @@ def _claim_or_404(pk: Any) -> Claim:
 
 
 def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
-    # Two more queries, whatever the number of evidence links or changes, three for the
-    # figure's summary when the claim has one, and two for the speaker's role check.
+    # Four more queries, whatever the number of evidence links, changes or matches, three for
+    # the figure's summary when the claim has one, and two for the speaker's role check.
     row["figure"] = claim_figure_summary(row["figure_id"])
+    row["matches"] = match_items(ClaimMatch.objects.of_claim(row["id"]))
     speaker = row["speaker_id"]
     row["role_check"] = role_checks_for([speaker]).get(speaker) if speaker else None
     row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))

@@ -17,7 +17,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from claims.importers.records import to_utc
-from claims.models import Actor, Article, Claim, StatusChange
+from claims.models import Actor, Article, Claim, StatusChange, matched_q
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -127,6 +127,11 @@ class ClaimFilter(FilterSet):
     updated_since = UpdatedSinceFilter(
         help_text="ISO 8601 date-time; claims updated at or after it (e.g. 2026-11-25T03:00:00Z).",
     )
+    seen_before = StrictBooleanFilter(
+        method="filter_seen_before",
+        help_text="true: claims that repeat or resemble a claim of another article (their "
+        "`matches`, earlier or later); false: claims with no match.",
+    )
     q = django_filters.CharFilter(
         method="search",
         max_length=200,
@@ -153,6 +158,11 @@ class ClaimFilter(FilterSet):
             return queryset.filter(assigned_to_id=user.pk)
         # An unknown username holds no claims: an empty list, as for an unknown article id.
         return queryset.filter(assigned_to__username=value)
+
+    def filter_seen_before(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Two EXISTS on the match table's indexes (claims.models.matched_q).
+        matched = matched_q()
+        return queryset.filter(matched if value == "true" else ~matched)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from claims.models import Claim, Evidence, Outlet
+from claims.models import Claim, Evidence, Outlet, matched_ids
 
 ANY = "any"
 
@@ -30,7 +31,13 @@ class QueueFilterForm(forms.Form):
         # The claims extraction is least sure of first (claim_status_conf_idx).
         "confidence": ("Least confident first", ("confidence", "-id")),
     }
-    DEFAULTS = {"status": Claim.Status.UNREVIEWED, "order": "newest", "hedged": ANY, "holder": ANY}
+    DEFAULTS = {
+        "status": Claim.Status.UNREVIEWED,
+        "order": "newest",
+        "hedged": ANY,
+        "holder": ANY,
+        "seen": ANY,
+    }
 
     status = forms.ChoiceField(choices=[(ANY, "Any status"), *Claim.Status.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Claim.Kind.choices], required=False)
@@ -48,6 +55,17 @@ class QueueFilterForm(forms.Form):
     # Assignment: "mine" is the signed-in editor's claims (the view passes `user`).
     holder = forms.ChoiceField(
         choices=[(ANY, "Anyone’s"), ("mine", "Mine"), ("unassigned", "Unassigned")],
+        required=False,
+    )
+
+    # Repeated claims: "checked" is a claim matching a claim of another article that has a
+    # published verdict, so its check may be one click ("Apply this verdict").
+    seen = forms.ChoiceField(
+        choices=[
+            (ANY, "Seen before or not"),
+            ("checked", "Already checked elsewhere"),
+            ("seen", "Seen before"),
+        ],
         required=False,
     )
 
@@ -107,6 +125,8 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(assigned_to_id=getattr(self.user, "pk", None))
         elif v["holder"] == "unassigned":
             queryset = queryset.filter(assigned_to__isnull=True)
+        if v["seen"] in ("checked", "seen"):
+            queryset = queryset.filter(id__in=matched_ids(with_verdict=v["seen"] == "checked"))
         return queryset.order_by(*self.ordering)
 
     def after(self, claim: Claim, *, backwards: bool = False) -> Q:
@@ -253,3 +273,35 @@ class SignoffForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why (needed to return it)"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApplyVerdictForm(forms.Form):
+    """ "Apply this verdict": the matching claim whose verdict to copy, and the version seen."""
+
+    source = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ApplyToMatchesForm(forms.Form):
+    """ "Apply to N matching claims": the claim's version and each match as "id:version" seen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    match = forms.CharField(required=False)
+
+    def __init__(self, data, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(data, *args, **kwargs)
+        self.matches = [item for item in data.getlist("match") if item] if data else []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        versions: dict[int, int] = {}
+        for item in self.matches:
+            # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+            if not re.fullmatch(r"[0-9]{1,19}:[0-9]{1,19}", item):
+                raise forms.ValidationError("The list of matching claims was garbled; reload.")
+            claim_id, version = item.split(":")
+            versions[int(claim_id)] = int(version)
+        if not versions:
+            raise forms.ValidationError("No matching claims were chosen.")
+        data["versions"] = versions
+        return data

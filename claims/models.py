@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Lower
 
 
 class Outlet(models.Model):
@@ -185,6 +185,65 @@ class ClaimQuerySet(models.QuerySet):
 
     def figures(self) -> ClaimQuerySet:
         return self.filter(kind__in=[Claim.Kind.CASUALTY, Claim.Kind.ARREST])
+
+    def seen_before(self, seen: bool = True) -> ClaimQuerySet:
+        """Claims with a match (same or similar) to a claim of another article, either way round."""
+        matched = matched_q()
+        return self.filter(matched if seen else ~matched)
+
+    def checked_elsewhere(self) -> ClaimQuerySet:
+        """Claims matching a claim of another article that has a published verdict."""
+        return self.filter(id__in=matched_ids(with_verdict=True))
+
+    def same_as(self, claim_id: int) -> ClaimQuerySet:
+        """The claims matched `same` with claim `claim_id`, either way round."""
+        same = ClaimMatch.objects.filter(relation=ClaimMatch.Relation.SAME).order_by()
+        # One IN over a UNION: PostgreSQL joins the few ids to the primary key, where an OR of
+        # two INs would be checked against every claim.
+        ids = same.filter(earlier_id=claim_id).values("claim_id")
+        return self.filter(id__in=ids.union(same.filter(claim_id=claim_id).values("earlier_id")))
+
+    def with_checked_elsewhere(self) -> ClaimQuerySet:
+        """Annotate `checked_elsewhere`: the id of a matched claim with a verdict, or None.
+
+        Two scalar subqueries on the match indexes, run for the page's rows only. (As EXISTS,
+        PostgreSQL planned them for the whole table, not the page of 50, and hashed every match
+        with a verdict on every page view.)
+        """
+        later, earlier = _matches_with_verdict()
+        return self.annotate(
+            checked_elsewhere=Coalesce(
+                models.Subquery(later.filter(claim_id=OuterRef("pk")).values("earlier_id")[:1]),
+                models.Subquery(earlier.filter(earlier_id=OuterRef("pk")).values("claim_id")[:1]),
+            )
+        )
+
+
+def _matches_with_verdict() -> tuple[QuerySet, QuerySet]:
+    """Matches whose earlier claim has a published verdict, and those whose later claim has."""
+    matches = ClaimMatch.objects.order_by()
+    # `status IN (the four verdicts)`, not `status <> unreviewed`: PostgreSQL reads the reviewed
+    # claims' ids from the (status, id) index instead of scanning every claim.
+    verdicts = [s for s in Claim.Status.values if s != Claim.Status.UNREVIEWED]
+    return (
+        matches.filter(earlier__status__in=verdicts),
+        matches.filter(claim__status__in=verdicts),
+    )
+
+
+def matched_ids(*, with_verdict: bool = False) -> QuerySet:
+    """The ids of claims with a match (to a claim with a verdict), as one UNION for `id__in`."""
+    matches = ClaimMatch.objects.order_by()
+    later, earlier = _matches_with_verdict() if with_verdict else (matches, matches)
+    return later.values("claim_id").union(earlier.values("earlier_id"), all=True)
+
+
+def matched_q() -> Q:
+    """Claims with a match, either way round: two EXISTS on the match indexes (the API's
+    `seen_before`: a page walks the claims newest first and stops when it is full)."""
+    later = ClaimMatch.objects.filter(claim_id=OuterRef("pk"))
+    earlier = ClaimMatch.objects.filter(earlier_id=OuterRef("pk"))
+    return Q(Exists(later)) | Q(Exists(earlier))
 
 
 class Claim(models.Model):
@@ -793,6 +852,25 @@ class ClaimMatchQuerySet(models.QuerySet):
     def involving(self, claim_id: int) -> ClaimMatchQuerySet:
         """Matches in either direction: a claim matches earlier claims and is matched by later."""
         return self.filter(Q(claim_id=claim_id) | Q(earlier_id=claim_id))
+
+    def of_claim(self, claim_id: int) -> QuerySet:
+        """A claim's matches as rows naming the other claim (`other_id`, `other_status`: its
+        published status), in one query joining both sides."""
+        mine = Q(claim_id=claim_id)
+        return (
+            self.involving(claim_id)
+            .annotate(
+                other_id=models.Case(
+                    models.When(mine, then=models.F("earlier_id")), default=models.F("claim_id")
+                ),
+                other_status=models.Case(
+                    models.When(mine, then=models.F("earlier__status")),
+                    default=models.F("claim__status"),
+                ),
+            )
+            .order_by("-score", "id")
+            .values("other_id", "relation", "score", "other_status")
+        )
 
 
 class ClaimMatch(models.Model):

@@ -14,6 +14,7 @@ Everything that is not hot (articles, actors, the review input) is a plain Model
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
-from claims.models import Actor, Article, Claim, Evidence, StatusChange
+from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, StatusChange
 from claims.services.figures import role_checks_for
 from claims.services.review import REVIEW_PERMISSION
 
@@ -371,11 +372,44 @@ class RoleCheckSerializer(serializers.Serializer):
     roles = RoleSeenSerializer(many=True, help_text="Roles seen in articles, most used first.")
 
 
+class ClaimMatchSerializer(serializers.Serializer):
+    """Another claim that repeats this one or resembles it (repeated claims)."""
+
+    id = serializers.IntegerField(help_text="The other claim (see /api/claims/{id}/).")
+    relation = serializers.ChoiceField(
+        choices=ClaimMatch.Relation.choices,
+        help_text="same: the same statement (a reprint, a repeated quote, the same figure from "
+        "the same source); similar: a suggestion (a paraphrase, the same value elsewhere).",
+    )
+    score = serializers.FloatField(help_text="0 to 1; every `same` scores above every `similar`.")
+    status = serializers.ChoiceField(
+        choices=Claim.Status.choices, help_text="The other claim's published status."
+    )
+
+
+def match_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`ClaimMatch.objects.of_claim()` rows as the API shows them: one per other claim, best
+    first (a pair matched both ways round, after an old article was re-imported, shows once)."""
+    items: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        items.setdefault(
+            row["other_id"],
+            {
+                "id": row["other_id"],
+                "relation": row["relation"],
+                "score": row["score"],
+                "status": row["other_status"],
+            },
+        )
+    return list(items.values())
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
     Input is a `claim_rows(queryset, *CLAIM_DETAIL_EXTRA)` row to which the view has added `evidence` and
-    `history` (lists of `.values()` rows) and `figure` (claims.api_figures.claim_figure_summary).
+    `history` (lists of `.values()` rows), `figure` (claims.api_figures.claim_figure_summary)
+    and `matches` (`match_items`).
     """
 
     created_at = serializers.DateTimeField(help_text="When the claim was first extracted.")
@@ -395,6 +429,11 @@ class ClaimDetailSerializer(ClaimSerializer):
         help_text="The speaker's role check: the roles articles gave them (with the articles), "
         "the known role, and whether they can all be right. null without a speaker or roles.",
     )
+    matches = ClaimMatchSerializer(
+        many=True,
+        help_text="Claims of other articles that repeat this one or resemble it, earlier or "
+        "later, best first.",
+    )
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         data = super().to_representation(row)
@@ -408,6 +447,7 @@ class ClaimDetailSerializer(ClaimSerializer):
             role_check=row["role_check"],
             evidence=[evidence_item(e) for e in row["evidence"]],
             history=[history_item(h) for h in row["history"]],
+            matches=row["matches"],
         )
         return data
 
@@ -444,6 +484,59 @@ class ReviewInputSerializer(serializers.Serializer):
         "reviewed the claim since, nothing is written and the answer is 409 with the claim as "
         "it is now.",
     )
+    apply_to_matches = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also review each unreviewed `same` match with this status (each its own "
+        "review, with this claim's evidence and a note naming it); see `applied_to` and "
+        "`skipped` in the answer.",
+    )
+
+
+class ApplyVerdictInputSerializer(serializers.Serializer):
+    """POST /api/claims/{id}/apply-verdict/: `from`, the matching claim whose verdict to copy."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="This claim's `version` as the client last read it; 409 if it changed since.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        return {
+            "from": serializers.IntegerField(
+                min_value=1,
+                max_value=2**63 - 1,
+                help_text="The id of a matching claim (see `matches`) that has a verdict: its "
+                "status and evidence are applied, with a note naming it.",
+            ),
+            **super().get_fields(),
+        }
+
+
+class SkippedMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField(
+        help_text="already reviewed, a proposal is pending, changed meanwhile, not permitted, ..."
+    )
+
+
+class ReviewResultSerializer(ClaimDetailSerializer):
+    """The reviewed claim, and what `apply_to_matches` did to its `same` matches."""
+
+    applied_to = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Matching claims that were also reviewed (each its own review and history "
+        "entry); empty unless `apply_to_matches` was true.",
+    )
+    skipped = SkippedMatchSerializer(
+        many=True, help_text="`same` matches left as they were, with the reason."
+    )
+
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        data = super().to_representation(row)
+        data.update(applied_to=row["applied_to"], skipped=row["skipped"])
+        return data
 
 
 class SignoffInputSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims import ingest_views, views
+from claims import ingest_views, match_views, views
 
 app_name = "claims"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", views.claim_evidence_add, name="evidence_add"),
     path("claims/<int:pk>/signoff/", views.claim_signoff, name="signoff"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="assign"),
+    path("claims/<int:pk>/apply-verdict/", match_views.apply_verdict, name="apply_verdict"),
+    path(
+        "claims/<int:pk>/apply-to-matches/",
+        match_views.apply_to_matches,
+        name="apply_to_matches",
+    ),
     path("claims/<int:pk>/next/", views.claim_next, name="next"),
     path("claims/<int:pk>/previous/", views.claim_previous, name="previous"),
     path("imports/", ingest_views.imports, name="imports"),

@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Q, Subquery, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +33,14 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm, SignoffForm
-from claims.models import Article, Claim, Outlet, StatusChange
+from claims.forms import (
+    DecisionForm,
+    EvidenceForm,
+    QueueFilterForm,
+    SignoffForm,
+)
+from claims.matching.diff import word_diff
+from claims.models import Article, Claim, ClaimMatch, Outlet, StatusChange
 from claims.permissions import REVIEW_PERMISSION, VIEW_PERMISSION
 from claims.services import (
     ReviewConflict,
@@ -64,9 +82,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     outlets = list(Outlet.objects.only("id", "name"))
     filters = QueueFilterForm(request.GET, outlets=outlets, user=request.user)
     claims = filters.filter(
-        Claim.objects.select_related("article", "article__outlet", "speaker", "assigned_to").defer(
-            "article__body", "hedges", "content"
-        )
+        Claim.objects.select_related("article", "article__outlet", "speaker", "assigned_to")
+        .defer("article__body", "hedges", "content")
+        .with_checked_elsewhere()  # the row's "checked elsewhere" mark, in the page's query
     )
     page = CappedPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     qs = filters.querystring()
@@ -146,6 +164,16 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, f"Claim #{claim.pk} marked {claim.get_status_display()}.")
+    pending = Claim.objects.same_as(claim.pk).pending().filter(proposed_status="").count()
+    if pending:
+        # Stay on the claim: its page offers to apply the decision to these (see _apply_offer).
+        messages.info(
+            request,
+            f"{pending} matching claim{'s' if pending > 1 else ''} of other articles "
+            f"{'are' if pending > 1 else 'is'} still unreviewed: apply this decision to them "
+            "below, or go on to the next claim (j).",
+        )
+        return redirect(_claim_url(claim.pk, filters) + "#apply-offer")
     # The next claim of the queue after this one; past the end, wrap round to the first, since
     # claims earlier in the queue may still be waiting.
     next_pk = _neighbour(filters, claim) or (
@@ -289,18 +317,52 @@ PAGE_CLAIM_FIELDS = [
 ]
 
 
+class IdIn(Func):
+    """`id IN (subquery)` that stays an index condition inside an OR on PostgreSQL.
+
+    There, `id IN (SELECT ...)` as one arm of an OR is checked row by row (a SubPlan filter over
+    a scan of every claim); `id = ANY(ARRAY(SELECT ...))` runs the subquery once and probes the
+    primary key, so the page's query keeps a bitmap OR of index scans. SQLite: plain IN.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, subquery: QuerySet) -> None:
+        super().__init__(F("id"), Subquery(subquery))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" IN ")
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        column, subquery = (compiler.compile(e) for e in self.source_expressions)
+        return f"{column[0]} = ANY(ARRAY{subquery[0]})", [*column[1], *subquery[1]]
+
+
 def _page_claims(pk: int) -> list[Claim]:
     """Every claim the claim page shows, in one query: the claim itself (with its article,
     outlet, speaker, last reviewer and figure), its article's other claims, its figure's current
     reports, and, for an attribution, its speaker's newest SPEAKER_STATEMENTS_LIMIT statements.
 
+    The claims it matches (repeated claims, either way round) come too, annotated with the
+    match's `match_relation` and `match_score`; rows that are no match have None there.
+
     Each of these was its own query; together they kept the page over its budget of 8. The
-    three sets are selected by the claim's own article, figure and speaker (scalar subqueries
-    the database runs once), so each branch still uses its foreign-key index. Reports carry
+    sets are selected by the claim's own article, figure and speaker (scalar subqueries the
+    database runs once) and its matches' ids (`IdIn`), so each branch still uses its index. Reports carry
     their origin (credited agency) as an annotation, and only the page's own row carries the
     article body (`page_body`): the reports' articles are never shown whole.
     """
     page = Claim.objects.filter(pk=pk).order_by()
+    matches = ClaimMatch.objects.order_by()
+    matched_ids = (
+        matches.filter(claim_id=pk)
+        .values("earlier_id")
+        .union(matches.filter(earlier_id=pk).values("claim_id"), all=True)
+    )
+    # Each match's relation and score, read from the unique (claim, earlier) index both ways.
+    pair = matches.filter(
+        Q(claim_id=pk, earlier_id=OuterRef("pk")) | Q(claim_id=OuterRef("pk"), earlier_id=pk)
+    ).order_by("-score")
     article_id = Subquery(page.values("article_id"))
     figure_id = Subquery(page.values("figure_id"))
     speaker_id = Subquery(page.filter(kind=Claim.Kind.ATTRIBUTION).values("speaker_id"))
@@ -327,6 +389,7 @@ def _page_claims(pk: int) -> list[Claim]:
                     speaker_id=speaker_id,
                     id__gte=oldest_statement,
                 )
+                | Q(IdIn(matched_ids))
             )
             .only(*PAGE_CLAIM_FIELDS)
             .annotate(
@@ -334,7 +397,9 @@ def _page_claims(pk: int) -> list[Claim]:
                     When(pk=pk, then=F("article__body")),
                     default=Value(""),
                     output_field=TextField(),
-                )
+                ),
+                match_relation=Subquery(pair.values("relation")[:1]),
+                match_score=Subquery(pair.values("score")[:1]),
             )
             .order_by("id")
         )
@@ -362,6 +427,13 @@ def page_claim(pk: int) -> tuple[Claim, list[Claim]]:
         claim.figure.report_claims = [
             row for row in rows if row.figure_id == claim.figure_id and row.in_article
         ]
+    # "Seen before": the matches, best first, each with the words that differ from this one.
+    claim.seen_before = sorted(
+        (row for row in rows if row.match_relation and row.pk != pk),
+        key=lambda row: (-row.match_score, row.pk),
+    )
+    for row in claim.seen_before:
+        row.diff = word_diff(row.sentence, claim.sentence)
     if claim.kind == Claim.Kind.ATTRIBUTION and claim.speaker_id:
         claim.speaker_statements = sorted(
             (
@@ -408,6 +480,8 @@ def _render_claim(
     if signoff_form is None:
         signoff_form = SignoffForm(initial={"version": claim.version})
     segments, sentence_found = article_segments(claim.article.body, claim, article_claims)
+    for match in claim.seen_before:
+        match.review_url = reverse("claims:claim", args=[match.pk]) + qs + SENTENCE_ANCHOR
     return render(
         request,
         "claims/claim.html",
@@ -437,6 +511,10 @@ def _render_claim(
             "filters": filters,
             "qs": qs,
             "statuses": _status_legend(),
+            "seen_before": claim.seen_before,
+            "apply_offer": _apply_offer(claim) if can_review else None,
+            "apply_verdict_url": reverse("claims:apply_verdict", args=[claim.pk]) + qs,
+            "apply_to_matches_url": reverse("claims:apply_to_matches", args=[claim.pk]) + qs,
             "decide_url": reverse("claims:decide", args=[claim.pk]) + qs,
             "evidence_url": reverse("claims:evidence_add", args=[claim.pk]) + qs,
             "next_url": reverse("claims:next", args=[claim.pk]) + qs,
@@ -445,6 +523,33 @@ def _render_claim(
         },
         status=status,
     )
+
+
+@dataclass(frozen=True)
+class ApplyOffer:
+    """ "Apply to N matching claims": the claim's decision and its unreviewed `same` matches."""
+
+    status: str
+    label: str
+    targets: list[Claim]
+
+
+def _apply_offer(claim: Claim) -> ApplyOffer | None:
+    decision = claim.proposed_status or claim.status
+    targets = _apply_targets(claim.seen_before)
+    if decision == Claim.Status.UNREVIEWED or not targets:
+        return None
+    return ApplyOffer(decision, Claim.Status(decision).label, targets)
+
+
+def _apply_targets(matches: list[Claim]) -> list[Claim]:
+    return [
+        m
+        for m in matches
+        if m.match_relation == ClaimMatch.Relation.SAME
+        and m.status == Claim.Status.UNREVIEWED
+        and not m.proposed_status
+    ]
 
 
 @dataclass(frozen=True)

@@ -411,19 +411,19 @@ def test_claim_detail_query_count_does_not_grow_with_history(
         claim_review(claim=claim, status=status, by=editor, note=f"now {status}")
         Evidence.objects.create(claim=claim, url=f"https://e.example/{status}")
     # 1. the claim with article, outlet and speaker; 2. evidence (with editor);
-    # 3. status history (with editor)
-    with django_assert_max_num_queries(3):
+    # 3. status history (with editor); 4. its matches (repeated claims), both directions
+    with django_assert_max_num_queries(4):
         data = client.get(f"/api/claims/{claim.id}/").json()
     assert len(data["history"]) == 4 and len(data["evidence"]) == 4
     assert data["figure"] is None
 
     # With a figure, its summary (claims.api_figures.claim_figure_summary) adds:
-    # 4. the figure; 5. its claims with article, outlet and speaker; 6. their credited agencies
+    # 5. the figure; 6. its claims with article, outlet and speaker; 7. their credited agencies
     figure = Figure.objects.create(label="Toll", kind="casualty", outcome="killed")
     for _ in range(5):
         make_claim(figure=figure, kind=Claim.Kind.CASUALTY, outcome=Claim.Outcome.KILLED)
     Claim.objects.filter(pk=claim.pk).update(figure=figure)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         data = client.get(f"/api/claims/{claim.id}/").json()
     assert data["figure"]["report_count"] == 6
 

@@ -164,7 +164,13 @@ def test_get_on_review_is_not_allowed(editor_client):
 def test_options_describes_the_review_input(editor_client):
     claim = make_claim()
     response = editor_client.options(f"/api/claims/{claim.id}/review/")
-    assert set(response.json()["actions"]["POST"]) == {"status", "note", "evidence", "version"}
+    assert set(response.json()["actions"]["POST"]) == {
+        "status",
+        "note",
+        "evidence",
+        "version",
+        "apply_to_matches",
+    }
 
 
 def test_the_browsable_api_renders_for_people(editor_client):

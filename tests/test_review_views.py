@@ -410,7 +410,8 @@ def test_queue_query_count_is_constant(
 ):
     _fill(n, outlet, actor)
     # 1 session, 2 user, 3-4 the user's and their groups' permissions, 5 outlets for the
-    # filter, 6 count, 7 the page of claims with article, outlet and speaker joined.
+    # filter, 6 count, 7 the page of claims with article, outlet and speaker joined (and two
+    # scalar subqueries per row for the "checked elsewhere" mark).
     with django_assert_max_num_queries(7):
         response = editor_client.get(reverse("claims:queue"), {"status": "any"})
     assert len(response.context["page"].object_list) == n
@@ -461,7 +462,7 @@ def test_claim_page_query_count_is_constant(
         )
     # 1 session, 2 user, 3-4 the user's and their groups' permissions, 5 every claim on the
     # page: this one with its article, outlet, speaker, last reviewer and figure, the article's
-    # other claims and the figure's reports (each with its credited agency), 6 history with
+    # other claims, the figure's reports (each with its credited agency) and its matches, 6 history with
     # who, 7 evidence with who, 8 the speaker's role uses (grouped) for the role check.
     with django_assert_num_queries(8):
         response = editor_client.get(reverse("claims:claim", args=[claim.pk]))

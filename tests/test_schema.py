@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from claims.models import Actor, Evidence, Figure
+from claims.models import Actor, Claim, ClaimMatch, Evidence, Figure
 from claims.services import claim_review
 from tests.conftest import make_article, make_claim
 
@@ -43,6 +43,7 @@ EXPECTED_PATHS = {
     "/api/claims/{id}/confirm/",
     "/api/claims/{id}/return/",
     "/api/claims/{id}/assign/",
+    "/api/claims/{id}/apply-verdict/",
     "/api/claims/{id}/claimreview/",
     "/api/claimreview/",
     "/api/articles/",
@@ -116,6 +117,7 @@ def test_schema_says_reading_needs_no_sign_in_and_filters_have_their_real_types(
     parameters = {p["name"]: p["schema"] for p in claims["parameters"]}
     assert parameters["hedged"] == {"type": "boolean"}
     assert parameters["in_article"] == {"type": "boolean"}
+    assert parameters["seen_before"] == {"type": "boolean"}
     assert parameters["article"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1}
 
@@ -149,6 +151,12 @@ def editor_token(db, wsgi_keeps_the_test_connection, editor, second_editor, outl
         Evidence.objects.create(claim=claim, url="https://e.example/", added_by=editor)
         if n:
             claim_review(claim=claim, status="verified", by=second_editor, note="Checked")
+    # Repeated claims, so `matches`, `apply_to_matches` and apply-verdict have something to do.
+    first, *later = Claim.objects.order_by("id")
+    for n, claim in enumerate(later):
+        ClaimMatch.objects.create(
+            claim=claim, earlier=first, relation=["same", "similar"][n % 2], score=0.9 - n / 10
+        )
     return Token.objects.create(user=editor).key
 
 

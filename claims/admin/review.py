@@ -13,15 +13,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from claims.admin.assignment import assign_articles, assign_claims
-from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, Outlet, StatusChange
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -42,6 +42,9 @@ REVIEWED_FIELDS = (
     "proposed_at",
     "version",
 )
+
+# What the claim form's "Matches" reads of each matched claim (not the article body).
+MATCH_SIDE_FIELDS = ("status", "article", "article__outlet", "article__outlet__name")
 
 admin.site.site_header = "Claim Desk admin"
 admin.site.site_title = "Claim Desk"
@@ -129,6 +132,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "published_basis",
         "imported_at",
         "claim_count",
+        "reprint",
     ]
     list_filter = [("outlet", admin.RelatedOnlyFieldListFilter), "published_basis", "imported_at"]
     search_fields = ["title", "url", "source_key"]
@@ -136,7 +140,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     show_full_result_count = False  # one count per page, not two
     autocomplete_fields = ["outlet", "credited_agencies"]
-    readonly_fields = ["content_hash", "imported_at", "updated_at", "extractor_version"]
+    # `reprint_of` is found by matching (claims/services/matching.py) on import, not typed in.
+    readonly_fields = [
+        "content_hash",
+        "imported_at",
+        "updated_at",
+        "extractor_version",
+        "reprint_of",
+    ]
     inlines = [ClaimInline]
     actions = [assign_articles]
 
@@ -145,12 +156,26 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (
-            super().get_queryset(request).annotate(claim_count=_claim_count(article=OuterRef("pk")))
+            super()
+            .get_queryset(request)
+            .annotate(
+                claim_count=_claim_count(article=OuterRef("pk")),
+                # The original's title in the page's query, joined on reprint_of: selecting the
+                # related article whole (list_select_related) would also load its body.
+                reprint_of_title=F("reprint_of__title"),
+            )
         )
 
     @admin.display(description="Claims", ordering="claim_count")
     def claim_count(self, obj: Article) -> int:
         return obj.claim_count
+
+    @admin.display(description="Reprint of", ordering="reprint_of_id")
+    def reprint(self, obj: Article) -> str:
+        if obj.reprint_of_id is None:
+            return "—"
+        url = reverse("admin:claims_article_change", args=[obj.reprint_of_id])
+        return format_html('<a href="{}">#{} {}</a>', url, obj.reprint_of_id, obj.reprint_of_title)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -306,6 +331,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ),
         ("Speaker", {"fields": ["speaker", "speaker_text", "speaker_role", "content", "direct"]}),
         ("Hedges", {"fields": ["hedges", "is_hedged"]}),
+        ("Repeated claims", {"fields": ["matches_display"]}),
         (
             "Review (changed only by review actions and the review UI)",
             {"fields": list(REVIEWED_FIELDS)},
@@ -346,7 +372,14 @@ class ClaimAdmin(admin.ModelAdmin):
         return actions
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
-        always = ["review_link", *REVIEWED_FIELDS, "is_hedged", "created_at", "updated_at"]
+        always = [
+            "review_link",
+            *REVIEWED_FIELDS,
+            "is_hedged",
+            "created_at",
+            "updated_at",
+            "matches_display",
+        ]
         if request.user.has_perm("claims.change_claim"):
             return always
         return always + [
@@ -376,6 +409,49 @@ class ClaimAdmin(admin.ModelAdmin):
             '<a href="{}?status=any#claim-sentence">Open claim #{} in the review UI</a>',
             reverse("claims:claim", args=[obj.pk]),
             obj.pk,
+        )
+
+    @admin.display(description="Matches")
+    def matches_display(self, obj: Claim) -> str:
+        """The claims this one repeats or resembles, either way round, best first (one query)."""
+        if obj.pk is None:
+            return "—"
+        rows = (
+            ClaimMatch.objects.involving(obj.pk)
+            .select_related("claim__article__outlet", "earlier__article__outlet")
+            .only(
+                *(f"{side}__{f}" for side in ("claim", "earlier") for f in MATCH_SIDE_FIELDS),
+                "claim",
+                "earlier",
+                "relation",
+                "score",
+                "reason",
+            )
+        )
+        items = []
+        for match in rows:
+            other = match.earlier if match.claim_id == obj.pk else match.claim
+            outlet = other.article.outlet.name if other.article.outlet_id else "no outlet"
+            items.append(
+                (
+                    match.get_relation_display(),
+                    f"{match.score:.2f}",
+                    reverse("admin:claims_claim_change", args=[other.pk]),
+                    other.pk,
+                    other.get_status_display(),
+                    outlet,
+                    match.reason,
+                )
+            )
+        if not items:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} ({}): <a href="{}">claim #{}</a>, {}, {}; {}</li>',
+                items,
+            ),
         )
 
     # --- saving ----------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
@@ -53,15 +54,21 @@ class ArticleMatchResult:
     similar: int
 
 
-def article_match(*, article: Article, created: bool = False) -> ArticleMatchResult:
+def article_match(
+    *, article: Article, created: bool = False, earlier_only: bool = False
+) -> ArticleMatchResult:
     """Link `article` to the story it reprints, then (re)match its current claims.
 
     A constant number of queries whatever the number of claims (candidates are fetched for all of
-    them at once); `created` skips deleting rows a new article cannot have.
+    them at once); `created` skips deleting rows a new article cannot have. `earlier_only`
+    compares with claims of articles imported before it only (the backfill, in id order, so
+    each pair is stored once, from the later claim to the earlier).
     """
     root = _reprint_link(article, created=created)
     claims = [facts_of(c) for c in _facts_query().filter(article=article, in_article=True)]
-    found = claims_match(claims, story=not (created and root is None))
+    found = claims_match(
+        claims, story=not (created and root is None), before=article.id if earlier_only else None
+    )
     if not created:
         ClaimMatch.objects.filter(claim__in=[c.id for c in claims]).delete()
     rows = [
@@ -85,13 +92,14 @@ def article_match(*, article: Article, created: bool = False) -> ArticleMatchRes
 
 
 def claims_match(
-    claims: list[ClaimFacts], *, story: bool = True
+    claims: list[ClaimFacts], *, story: bool = True, before: int | None = None
 ) -> dict[int, list[tuple[int, Match]]]:
     """For each claim, the claims of other articles it repeats or resembles, best first.
 
-    `story=False` skips looking for other copies of the story (a new article that reprints none).
+    `story=False` skips looking for other copies of the story (a new article that reprints none);
+    `before` (an article id) keeps to articles imported before it.
     """
-    ranked = claims_rank(claims, story=story)
+    ranked = claims_rank(claims, story=story, before=before)
     return {
         cid: [(old, match) for old, match, _ in ranking if match is not None][:MATCHES_KEPT]
         for cid, ranking in ranked.items()
@@ -99,14 +107,14 @@ def claims_match(
 
 
 def claims_rank(
-    claims: list[ClaimFacts], *, story: bool = True
+    claims: list[ClaimFacts], *, story: bool = True, before: int | None = None
 ) -> dict[int, list[tuple[int, Match | None, float]]]:
     """Every candidate of each claim with its match (or None) and a score to rank by.
 
     Matches come first, by their score; the other candidates follow by wording alone, so that a
     ranked list (the benchmark's MAP@5) still orders what the rules would not call a match.
     """
-    wanted = candidates_for(claims, story=story)
+    wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
     earlier = {c.id: facts_of(c) for c in _facts_query().filter(id__in=every)} if every else {}
     ranked = {}
@@ -126,7 +134,9 @@ def claims_rank(
     return ranked
 
 
-def candidates_for(claims: list[ClaimFacts], *, story: bool = True) -> dict[int, set[int]]:
+def candidates_for(
+    claims: list[ClaimFacts], *, story: bool = True, before: int | None = None
+) -> dict[int, set[int]]:
     """Ids of claims in other articles that might repeat each claim, from each strategy's index.
 
     Four queries for any number of claims: the story's other copies, the same speakers' latest
@@ -137,6 +147,8 @@ def candidates_for(claims: list[ClaimFacts], *, story: bool = True) -> dict[int,
         return found
     article_id = claims[0].article_id
     others = Claim.objects.filter(in_article=True).exclude(article_id=article_id)
+    if before is not None:  # only articles imported before this one (the backfill)
+        others = others.filter(article_id__lt=before)
     if story:
         story_id = claims[0].story_id
         # A subquery of the story's articles, not an OR across the join: that was a full scan.
@@ -299,6 +311,47 @@ def _common_lexemes() -> frozenset[str]:
     return found
 
 
+@dataclass
+class BackfillCounts:
+    articles: int = 0
+    reprints: int = 0  # articles linked to the story they reprint
+    same: int = 0
+    similar: int = 0
+
+
+def articles_match(
+    *,
+    article_ids: Iterable[int] | None = None,
+    dry_run: bool = False,
+    on_article: Callable[[Article, ArticleMatchResult], None] | None = None,
+) -> BackfillCounts:
+    """Match existing articles (all, or `article_ids`) in id order: `manage.py match_claims`.
+
+    Each article against the articles before it only, so a backfill stores each pair once, as
+    the import does; each in its own transaction (an import may run beside it). With `dry_run`
+    everything runs and is rolled back. Re-running it gives the same rows.
+    """
+    ids = Article.objects.order_by("id").values_list("id", flat=True)
+    if article_ids is not None:
+        ids = ids.filter(id__in=list(article_ids))
+    counts = BackfillCounts()
+    # One transaction per article; a dry run holds them all in one, rolled back at the end.
+    with transaction.atomic() if dry_run else nullcontext():
+        for article_id in list(ids):
+            with transaction.atomic():
+                article = Article.objects.get(pk=article_id)
+                result = article_match(article=article, earlier_only=True)
+            counts.articles += 1
+            counts.reprints += result.reprint_of is not None
+            counts.same += result.same
+            counts.similar += result.similar
+            if on_article is not None:
+                on_article(article, result)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts
+
+
 # ---------------------------------------------------------------------------------------------
 # Reprints
 # ---------------------------------------------------------------------------------------------
@@ -323,8 +376,10 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
         if reprints.is_reprint(body, other):
             root = other_root or other_id
             break
-    if root is not None and root > article.id:
-        root = None  # never point at a later copy: it will find this one instead
+    if root is not None and root >= article.id:
+        # Never point at a later copy (it will find this one instead), nor at itself: an
+        # original matched again finds its reprints, whose root it is.
+        root = None
     article.reprint_of_id = root
     article.body_signature = signature_bytes(body.signature)
     article.body_shingles = body.size

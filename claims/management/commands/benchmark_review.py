@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Actor, Article, Claim, Outlet, StatusChange
+from claims.models import Actor, Article, Claim, ClaimMatch, Outlet, StatusChange
 from claims.services import claim_review
 from claims.services.figures import figures_refresh_for_article
 from claims.views import page_claim
@@ -288,6 +288,7 @@ class Command(BaseCommand):
                     note=f"Benchmark history {i}",
                     evidence=[{"url": f"https://evidence.example/{subject.pk}/{i}"}],
                 )
+        self._add_matches(subject)
         # A claim with no figure: the page is then nearly all the review view's own work.
         attribution = (
             Claim.objects.filter(
@@ -312,6 +313,7 @@ class Command(BaseCommand):
             ("queue, any status, page 20", queue + "?" + urlencode({"status": "any", "page": 20})),
             ("claim page (5 decisions, 5 evidence)", claim_url),
             ("claim page, in a filtered queue", claim_url + "?kind=arrest&order=article"),
+            ("queue, already checked elsewhere", queue + "?" + urlencode({"seen": "checked"})),
         ]
         if attribution:
             pages.append(
@@ -330,6 +332,34 @@ class Command(BaseCommand):
                     times.append((time.perf_counter() - started) * 1000)
             results.append(Measurement(name, url, times, len(queries.captured_queries)))
         return results
+
+    def _add_matches(self, subject: Claim) -> None:
+        """Repeated claims as an import would store them: the measured claim repeated by 20
+        later claims and repeating 5 earlier ones ("Seen before" on its page), and one claim in
+        20 matching a claim 1,000 ids before it (the queue's "Already checked elsewhere")."""
+        if ClaimMatch.objects.filter(earlier=subject).exists():
+            return
+        others = Claim.objects.filter(kind=subject.kind).exclude(article_id=subject.article_id)
+        later = others.filter(pk__gt=subject.pk).order_by("id").values_list("pk", flat=True)
+        earlier = others.filter(pk__lt=subject.pk).order_by("-id").values_list("pk", flat=True)
+        rows = [
+            ClaimMatch(claim_id=pk, earlier_id=subject.pk, relation=["same", "similar"][i % 2],
+                       score=0.9 - i / 100)
+            for i, pk in enumerate(later[:20])
+        ] + [
+            ClaimMatch(claim_id=subject.pk, earlier_id=pk, relation="similar", score=0.5)
+            for pk in earlier[:5]
+        ]  # fmt: skip
+        ids = list(
+            Claim.objects.filter(article__source_key__startswith=SOURCE_PREFIX)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        rows += [
+            ClaimMatch(claim_id=ids[i], earlier_id=ids[i - 1000], relation="same", score=0.95)
+            for i in range(1000, len(ids), 20)
+        ]
+        ClaimMatch.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
     def _figure_panel_cost(self, pk: int, repeats: int) -> str:
         """The figure panel's share of the claim page (it belongs to the reconcile work).
