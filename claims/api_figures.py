@@ -28,14 +28,6 @@ from claims import reconcile
 from claims.models import Claim, Figure
 from claims.services.figures import figure_analysis, figures_with_reports
 
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 # --- Serializers: plain dicts in, documented shapes out --------------------------------------
 
 

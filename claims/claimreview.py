@@ -44,8 +44,6 @@ WORST_RATING = 1
 BEST_RATING = 4
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
-# Columns beyond the claim row that the mapping needs (see claims.api).
-EXTRA_COLUMNS = ("review_note",)
 
 
 def publisher_name() -> str:

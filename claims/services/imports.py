@@ -507,10 +507,6 @@ def is_proper_name(name: str) -> bool:
     return any(word[0].isupper() or word[0].isdigit() for word in words)
 
 
-def _proper_aliases(ec: ExtractedClaim) -> list[str]:
-    return [a.strip() for a in ec.speaker_aliases if a.strip() and is_proper_name(a.strip())]
-
-
 def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
     """The Actor for each named speaker (by lower-cased name), matched across articles.
 
