@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm, SignoffForm
 from claims.models import Article, Claim, Outlet, StatusChange
-from claims.permissions import REVIEW_PERMISSION, VIEW_PERMISSION
+from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION, VIEW_PERMISSION
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -40,7 +40,6 @@ PAGE_SIZE = 50
 # large status costs a scan of all of it on every page view, and past this many the number
 # stops helping an editor (a filter does).
 COUNT_CAP = 10_000
-EVIDENCE_PERMISSION = "claims.add_evidence"
 SENTENCE_ANCHOR = "#claim-sentence"
 
 

@@ -29,6 +29,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims.models import Claim, Figure
+from claims.permissions import REVIEW_PERMISSION
 from claims.services import ReviewConflict, ReviewError
 from claims.services.figures import (
     FigureError,
@@ -42,8 +43,6 @@ from claims.services.figures import (
     role_flags_for,
 )
 from claims.templatetags.figure_tags import chart
-
-REVIEW_PERMISSION = "claims.review_claim"
 
 
 class FigureClaimInline(admin.TabularInline):

@@ -22,6 +22,7 @@ from django.utils.html import format_html
 
 from claims.admin.assignment import assign_articles, assign_claims
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.permissions import CHANGE_CLAIM_PERMISSION, EVIDENCE_PERMISSION, REVIEW_PERMISSION
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -32,7 +33,6 @@ from claims.services import (
 )
 from claims.services.review import signoff_required
 
-REVIEW_PERMISSION = "claims.review_claim"
 REVIEWED_FIELDS = (
     "status",
     "status_changed_by",
@@ -161,7 +161,7 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         user = request.user
-        return user.has_perm(REVIEW_PERMISSION) or user.has_perm("claims.add_evidence")
+        return user.has_perm(REVIEW_PERMISSION) or user.has_perm(EVIDENCE_PERMISSION)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -340,7 +340,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
         always = ["review_link", *REVIEWED_FIELDS, "is_hedged", "created_at", "updated_at"]
-        if request.user.has_perm("claims.change_claim"):
+        if request.user.has_perm(CHANGE_CLAIM_PERMISSION):
             return always
         return always + [
             f.name for f in Claim._meta.concrete_fields if f.name not in always and f.editable

@@ -31,8 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Evidence, StatusChange
-
-REVIEW_PERMISSION = "claims.review_claim"
+from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION
 
 # Key for `pg_advisory_xact_lock`, taken just before a StatusChange row is inserted (see
 # `_serialise_status_change_ids`). Any constant works as long as nothing else uses it; this one is
@@ -312,7 +311,7 @@ def evidence_add(
     detail includes evidence) see the change; its `version` is not, because evidence does not
     change a decision and must not turn a colleague's open decision form into a conflict.
     """
-    if not (by.has_perm(REVIEW_PERMISSION) or by.has_perm("claims.add_evidence")):
+    if not (by.has_perm(REVIEW_PERMISSION) or by.has_perm(EVIDENCE_PERMISSION)):
         raise PermissionDenied("You do not have permission to add evidence.")
     (item,) = _clean_evidence([{"url": url, "title": title, "stance": stance, "note": note}])
     with transaction.atomic():

@@ -29,6 +29,7 @@ from django.utils.timezone import localtime
 
 from claims import reconcile
 from claims.models import Claim, Figure
+from claims.permissions import CHANGE_FIGURE_PERMISSION, REVIEW_PERMISSION
 from claims.services.figures import (
     figures_with_reports,
     report_for,
@@ -267,8 +268,8 @@ def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
         "entry": by_id.get(claim.pk),
         "chart": chart(analysis, current_id=claim.pk),
         "conflicts": conflicts,
-        "can_change": bool(user and user.has_perm("claims.change_figure")),
-        "can_review": bool(user and user.has_perm("claims.review_claim")),
+        "can_change": bool(user and user.has_perm(CHANGE_FIGURE_PERMISSION)),
+        "can_review": bool(user and user.has_perm(REVIEW_PERMISSION)),
     }
 
 
