@@ -341,7 +341,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
             raise Http404("No claim with this id.")
         url = request.build_absolute_uri(reverse("api:claim-detail", args=[row["id"]]))
-        return Response(claimreview.claim_review(row, url=url))
+        return Response(claimreview.claim_review_jsonld(row, url=url))
 
 
 def _int_or_404(pk: Any) -> int:
@@ -409,7 +409,7 @@ class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
         rows = paginator.paginate_queryset(self.get_queryset(), request, view=self)
         prefix = request.build_absolute_uri(reverse("api:claim-list"))
         reviews = [
-            claimreview.claim_review(row, url=f"{prefix}{row['id']}/", with_context=False)
+            claimreview.claim_review_jsonld(row, url=f"{prefix}{row['id']}/", with_context=False)
             for row in rows
         ]
         modified = max((row["status_changed_at"] for row in rows), default=None)

@@ -78,7 +78,9 @@ def _appearance(row: dict[str, Any]) -> dict[str, Any]:
     return appearance
 
 
-def claim_review(row: dict[str, Any], *, url: str, with_context: bool = True) -> dict[str, Any]:
+def claim_review_jsonld(
+    row: dict[str, Any], *, url: str, with_context: bool = True
+) -> dict[str, Any]:
     """The ClaimReview for one reviewed claim.
 
     `row` is a claim row (`claims.serializers.CLAIM_COLUMNS` plus `review_note`); `url` is where

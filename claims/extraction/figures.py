@@ -73,7 +73,12 @@ _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVEN
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class FigureMention:
+    """One casualty or arrest figure as a sentence states it (before it becomes a claim).
+
+    Not the `claims.models.Figure` row, which groups the same figure across articles.
+    """
+
     value_low: int
     value_high: int | None
     qualifier: str
@@ -966,8 +971,8 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
     return None
 
 
-def find_figures(sent: Span) -> list[Figure]:
-    figures: list[Figure] = []
+def find_figures(sent: Span) -> list[FigureMention]:
+    figures: list[FigureMention] = []
     quantities = find_quantities(sent)
     numbers = {i for q in quantities for i in range(q.start, q.end)}
     for quantity in quantities:
@@ -991,7 +996,7 @@ def find_figures(sent: Span) -> list[Figure]:
         if subject is None:
             subject = _subject_elsewhere(noun, link)
         figures.append(
-            Figure(
+            FigureMention(
                 quantity.low,
                 quantity.high,
                 quantity.qualifier,
@@ -1057,7 +1062,7 @@ def find_figures(sent: Span) -> list[Figure]:
         elif how == "noun":
             subject = _head_phrase(person)
         figures.append(
-            Figure(
+            FigureMention(
                 1,
                 1,
                 "exact",
