@@ -47,9 +47,8 @@ from claims.filters import (
 )
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.pagination import ChangeFeedPagination, IdCursorPagination, PageQuerySet
+from claims.schema import CLAIM_COLUMNS, CLAIM_DETAIL_EXTRA
 from claims.serializers import (
-    CLAIM_COLUMNS,
-    CLAIM_DETAIL_EXTRA,
     EVIDENCE_COLUMNS,
     HISTORY_COLUMNS,
     STATUS_CHANGE_COLUMNS,

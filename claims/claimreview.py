@@ -83,7 +83,7 @@ def claim_review_jsonld(
 ) -> dict[str, Any]:
     """The ClaimReview for one reviewed claim.
 
-    `row` is a claim row (`claims.serializers.CLAIM_COLUMNS` plus `review_note`); `url` is where
+    `row` is a claim row (`claims.schema.CLAIM_COLUMNS` plus `review_note`); `url` is where
     the review can be read.
     """
     status = row["status"]

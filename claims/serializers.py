@@ -1,7 +1,7 @@
 """API representations.
 
 The claim list is the hot path (a million claims, pages of up to 500): the views fetch it with
-`.values(*CLAIM_COLUMNS)`, one query with its joins, and `ClaimSerializer.to_representation`
+`.values(*CLAIM_COLUMNS)` (claims.schema), one query with its joins, and `ClaimSerializer.to_representation`
 shapes each row with plain dict building. That skips creating four model instances per row and
 DRF's per-field machinery, which together cost more than the query itself. The database
 formats the date-times as the API writes them ("2026-11-25T03:19:00Z") and hands over the hedges
@@ -26,48 +26,9 @@ from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
+from claims.schema import CLAIM_COLUMNS
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
-
-# The columns of one claim row, article, outlet and speaker joined in (one query per page).
-CLAIM_COLUMNS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "sentence",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "outcome",
-    "subject",
-    "agent",
-    "speaker_id",
-    "speaker__name",
-    "speaker__kind",
-    "speaker_text",
-    "speaker_role",
-    "content",
-    "direct",
-    "hedges",
-    "is_hedged",
-    "rule",
-    "confidence",
-    "in_article",
-    "figure_id",
-    "status",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by__username",
-    "version",
-    "updated_at",
-    "article_id",
-    "article__title",
-    "article__url",
-    "article__published_at",
-    "article__outlet_id",
-    "article__outlet__name",
-)
-# The detail's columns beyond the list's.
-CLAIM_DETAIL_EXTRA: tuple[str, ...] = ("start", "end", "extractor_version", "created_at")
 
 
 class IsoTimestamp(Func):

@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from claims.admin.assignment import assign_articles, assign_claims
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
 from claims.permissions import CHANGE_CLAIM_PERMISSION, EVIDENCE_PERMISSION, REVIEW_PERMISSION
+from claims.schema import CLAIM_REVIEW_FIELDS
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -32,16 +33,6 @@ from claims.services import (
     evidence_add,
 )
 from claims.services.review import signoff_required
-
-REVIEWED_FIELDS = (
-    "status",
-    "status_changed_by",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by",
-    "proposed_at",
-    "version",
-)
 
 admin.site.site_header = "Claim Desk admin"
 admin.site.site_title = "Claim Desk"
@@ -301,7 +292,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ("Hedges", {"fields": ["hedges", "is_hedged"]}),
         (
             "Review (changed only by review actions and the review UI)",
-            {"fields": list(REVIEWED_FIELDS)},
+            {"fields": list(CLAIM_REVIEW_FIELDS)},
         ),
         (
             "Provenance",
@@ -339,7 +330,7 @@ class ClaimAdmin(admin.ModelAdmin):
         return actions
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
-        always = ["review_link", *REVIEWED_FIELDS, "is_hedged", "created_at", "updated_at"]
+        always = ["review_link", *CLAIM_REVIEW_FIELDS, "is_hedged", "created_at", "updated_at"]
         if request.user.has_perm(CHANGE_CLAIM_PERMISSION):
             return always
         return always + [
@@ -376,7 +367,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Claim, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         # Save only the fields this form changed. A full save would write back the status and
         # version as they were when the form was opened, undoing a review made meanwhile.
-        fields = [name for name in form.changed_data if name not in REVIEWED_FIELDS]
+        fields = [name for name in form.changed_data if name not in CLAIM_REVIEW_FIELDS]
         if "hedges" in fields:
             obj.is_hedged = bool(obj.hedges)  # kept beside hedges for the "hedged" filter
             fields.append("is_hedged")

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from claims.models import Claim, Evidence, StatusChange
 from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION
+from claims.schema import CLAIM_REVIEW_FIELDS
 
 # Key for `pg_advisory_xact_lock`, taken just before a StatusChange row is inserted (see
 # `_serialise_status_change_ids`). Any constant works as long as nothing else uses it; this one is
@@ -170,16 +171,7 @@ def claim_review(
 
 
 # Fields a review, a proposal, a confirmation or a return writes.
-_REVIEWED_FIELDS = (
-    "status",
-    "status_changed_by",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by",
-    "proposed_at",
-    "version",
-    "updated_at",
-)
+_REVIEWED_FIELDS = (*CLAIM_REVIEW_FIELDS, "updated_at")
 
 
 def signoff_required() -> bool:

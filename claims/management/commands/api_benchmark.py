@@ -57,7 +57,7 @@ from claims.pagination import IdCursorPagination
 PAGE_SIZE = 100
 DEEP_PAGES = 5_000
 
-# The SQL the claim list runs (claims.serializers.CLAIM_COLUMNS), written by hand.
+# The SQL the claim list runs (claims.schema.CLAIM_COLUMNS), written by hand.
 RAW_SQL = """
 SELECT c.id, c.kind, c.sentence, c.value_low, c.value_high, c.qualifier, c.outcome, c.subject,
        c.agent, c.speaker_id, s.name AS speaker_name, s.kind AS speaker_kind, c.speaker_text,
