@@ -173,6 +173,10 @@ class ClaimSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Last change of any kind (updated_since).")
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        # Built by hand rather than by the declared fields (see the module docstring: DRF's
+        # per-field machinery cost more than the query on a 500-row page). The declared fields
+        # stay the contract: tests/test_structure.py checks every key, type and nesting of this
+        # output against them, so a field added above and not here fails there.
         # Called once per row: look the two URL prefixes up once per serializer, not per row.
         prefixes = self.__dict__.get("_prefixes")
         if prefixes is None:
