@@ -15,8 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path, reverse
 from django.utils.cache import patch_cache_control
@@ -36,7 +35,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
-from claims import claimreview
+from claims import claimreview, selectors
 from claims.api_figures import FigureViewSet, claim_figure_summary
 from claims.filters import (
     ActorFilter,
@@ -45,13 +44,9 @@ from claims.filters import (
     QueryParamFilterBackend,
     StatusChangeFilter,
 )
-from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
-from claims.pagination import ChangeFeedPagination, IdCursorPagination, PageQuerySet
-from claims.schema import CLAIM_COLUMNS, CLAIM_DETAIL_EXTRA
+from claims.models import Actor, Article, Claim
+from claims.pagination import ChangeFeedPagination, IdCursorPagination
 from claims.serializers import (
-    EVIDENCE_COLUMNS,
-    HISTORY_COLUMNS,
-    STATUS_CHANGE_COLUMNS,
     ActorSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -61,7 +56,6 @@ from claims.serializers import (
     ReviewInputSerializer,
     SignoffInputSerializer,
     StatusChangeSerializer,
-    claim_rows,
     iso,
 )
 from claims.services import (
@@ -163,9 +157,6 @@ _SIGNOFF_RESPONSES = {
 }
 
 
-_CLAIM_ROWS = claim_rows(PageQuerySet(Claim))
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
@@ -185,12 +176,8 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         if self.action == "retrieve":
-            return claim_rows(Claim.objects.all(), *CLAIM_DETAIL_EXTRA)
-        # One query per page: the claim with its article, outlet and speaker joined. Cloned
-        # from a queryset built once (as DRF does with a `queryset` attribute): resolving 31
-        # columns across four tables cost more than the query itself. A PageQuerySet: the
-        # unfiltered pages' SQL is compiled once (claims.pagination).
-        return _CLAIM_ROWS.all()
+            return selectors.api_claim_detail_rows()
+        return selectors.api_claim_rows()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.serializer_class is not None:  # set by the review route (also for OPTIONS)
@@ -330,11 +317,7 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         filter_backends=[],
     )
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        row = (
-            _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
-            .filter(pk=_int_or_404(pk))
-            .first()
-        )
+        row = selectors.reviewed_claim_rows().filter(pk=_int_or_404(pk)).first()
         if row is None:
             if Claim.objects.filter(pk=_int_or_404(pk)).exists():
                 raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
@@ -361,28 +344,13 @@ def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
     # Two more queries, whatever the number of evidence links or changes, and three for the
     # figure's summary when the claim has one.
     row["figure"] = claim_figure_summary(row["figure_id"])
-    row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))
-    row["history"] = list(
-        StatusChange.objects.filter(claim_id=row["id"]).order_by("id").values(*HISTORY_COLUMNS)
-    )
+    row["evidence"] = selectors.claim_evidence_rows(row["id"])
+    row["history"] = selectors.claim_history_rows(row["id"])
     return row
 
 
 def _claim_detail_row(pk: int) -> dict[str, Any]:
-    return _with_evidence_and_history(
-        claim_rows(Claim.objects.filter(pk=pk), *CLAIM_DETAIL_EXTRA).get()
-    )
-
-
-def _with_review_note(queryset: QuerySet) -> QuerySet:
-    """Add the note of the latest status change (a correlated subquery on its index)."""
-    latest = (
-        StatusChange.objects.published()
-        .filter(claim_id=OuterRef("pk"))
-        .order_by("-id")
-        .values("note")
-    )
-    return queryset.annotate(review_note=Subquery(latest[:1]))
+    return _with_evidence_and_history(selectors.api_claim_detail_rows().filter(pk=pk).get())
 
 
 @extend_schema(
@@ -401,7 +369,7 @@ class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
+        return selectors.reviewed_claim_rows()
 
     def get(self, request: Request) -> Response:
         paginator = self.paginator
@@ -438,24 +406,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id"]
 
     def get_queryset(self) -> QuerySet:
-        claim_count = (
-            Claim.objects.filter(article_id=OuterRef("pk"))
-            .order_by()
-            .values("article_id")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        queryset = (
-            Article.objects.with_outlet()
-            .prefetch_related(
-                Prefetch("credited_agencies", queryset=Outlet.objects.only("id", "name"))
-            )
-            .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
-        )
-        if self.action == "list":
-            # The body can be long; the list does not show it.
-            return queryset.defer("body")
-        return queryset
+        return selectors.api_articles(with_body=self.action != "list")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
@@ -463,9 +414,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Article:
         article = super().get_object()
         # The claims in reading order, in one query (same row shape as /api/claims/).
-        article.claim_rows = list(  # type: ignore[attr-defined]
-            claim_rows(Claim.objects.filter(article_id=article.pk).order_by("start", "id"))
-        )
+        article.claim_rows = selectors.article_claim_rows(article.pk)  # type: ignore[attr-defined]
         return article
 
 
@@ -504,8 +453,7 @@ class StatusChangeFeedView(ApiViewMixin, generics.ListAPIView):
     filter_backends = [QueryParamFilterBackend]
 
     def get_queryset(self) -> QuerySet:
-        # Only published changes: proposals and returns awaiting sign-off are not verdicts.
-        return StatusChange.objects.published().values(*STATUS_CHANGE_COLUMNS)
+        return selectors.status_change_rows()
 
 
 @api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])

@@ -8,7 +8,8 @@ take their columns from here then follow:
 - `CLAIM_REVIEW_FIELDS`: what a review, proposal, confirmation or return writes
   (claims.services.review); the admin shows them read-only (claims.admin.review).
 - `CLAIM_COLUMNS` / `CLAIM_DETAIL_EXTRA`: the API's claim row as `.values()` columns, its article,
-  outlet and speaker joined in (claims.serializers, claims.api, claims.claimreview).
+  outlet and speaker joined in (read by claims.selectors, shaped by claims.serializers and
+  claims.claimreview); the detail's evidence and history and the change feed have theirs below.
 
 Names are attnames where a foreign key's id is what is written or compared ("speaker_id"): reading
 `claim.speaker` to compare it would cost a query per claim.
@@ -73,3 +74,17 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "article__outlet_id",
     "article__outlet__name",
 )
+
+# Columns for the detail's evidence and history lists (one query each).
+EVIDENCE_COLUMNS = ("id", "url", "title", "stance", "note", "added_by__username", "created_at")
+HISTORY_COLUMNS = (
+    "id",
+    "kind",
+    "from_status",
+    "to_status",
+    "note",
+    "changed_by__username",
+    "claim_version",
+    "created_at",
+)
+STATUS_CHANGE_COLUMNS = (*HISTORY_COLUMNS, "claim_id")

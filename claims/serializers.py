@@ -1,11 +1,11 @@
 """API representations.
 
 The claim list is the hot path (a million claims, pages of up to 500): the views fetch it with
-`.values(*CLAIM_COLUMNS)` (claims.schema), one query with its joins, and `ClaimSerializer.to_representation`
+`.values(*CLAIM_COLUMNS)` (claims.selectors.claim_rows), one query with its joins, and `ClaimSerializer.to_representation`
 shapes each row with plain dict building. That skips creating four model instances per row and
 DRF's per-field machinery, which together cost more than the query itself. The database
 formats the date-times as the API writes them ("2026-11-25T03:19:00Z") and hands over the hedges
-as JSON text (`claim_rows`): parsing 300 timestamps a page into `datetime` objects in Python,
+as JSON text (`claims.selectors.claim_rows`): parsing 300 timestamps a page into `datetime` objects in Python,
 only for the renderer to write them out again, was the largest per-row cost. The declared
 fields are still the contract:
 drf-spectacular documents them, and tests compare the output with them.
@@ -18,54 +18,14 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.db.models import Func, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api_figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
-from claims.schema import CLAIM_COLUMNS
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
-
-
-class IsoTimestamp(Func):
-    """A date-time column as the API writes it ("2026-11-25T03:19:00Z"), formatted by the database.
-
-    Why: turning 300 timestamps per page into `datetime` objects in Python (psycopg's parser and
-    Django's time-zone loader) cost more CPU than the rest of the query; the database formats
-    them in C. The text is exactly what orjson and DRF write: UTC, a "Z", microseconds only
-    when there are any. Other databases get the plain column (a `datetime`, same JSON).
-    """
-
-    output_field = TextField()
-
-    def __init__(self, column: str) -> None:
-        super().__init__(column, output_field=TextField())
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        # No formatting in SQL here: the value stays a `datetime`, written by the renderer.
-        return compiler.compile(self.source_expressions[0])
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return super().as_sql(
-            compiler,
-            connection,
-            template="replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')",
-            **extra_context,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        # Django stores "2026-11-25 03:19:00[.123456]" (naive UTC, microseconds only when set).
-        return super().as_sql(
-            compiler,
-            connection,
-            template="replace(%(expressions)s, ' ', 'T') || 'Z'",
-            **extra_context,
-        )
 
 
 def iso(value: datetime | None) -> str | None:
@@ -74,26 +34,6 @@ def iso(value: datetime | None) -> str | None:
         return None
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-# CLAIM_COLUMNS as ClaimSerializer reads them: the date-times already formatted and the hedges
-# as JSON text, both done by the database (see IsoTimestamp). `claims.claimreview` still reads
-# CLAIM_COLUMNS rows, with `datetime` values.
-_FORMATTED_COLUMNS = ("status_changed_at", "updated_at", "article__published_at", "hedges")
-CLAIM_ROW_FIELDS: tuple[str, ...] = tuple(c for c in CLAIM_COLUMNS if c not in _FORMATTED_COLUMNS)
-
-
-def claim_rows(queryset: QuerySet, *extra: str) -> QuerySet:
-    """The claims of `queryset` as rows for ClaimSerializer (plus `extra` columns)."""
-    return queryset.values(
-        *CLAIM_ROW_FIELDS,
-        *extra,
-        status_changed_at_iso=IsoTimestamp("status_changed_at"),
-        updated_at_iso=IsoTimestamp("updated_at"),
-        published_at_iso=IsoTimestamp("article__published_at"),
-        # Decoded by orjson in to_representation: Django's JSONField uses json.loads.
-        hedges_json=Cast("hedges", TextField()),
-    )
 
 
 def api_prefix(context: dict[str, Any], route: str) -> str:
@@ -256,20 +196,6 @@ class HistoryEntrySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-# Columns for the detail's evidence and history lists (one query each).
-EVIDENCE_COLUMNS = ("id", "url", "title", "stance", "note", "added_by__username", "created_at")
-HISTORY_COLUMNS = (
-    "id",
-    "kind",
-    "from_status",
-    "to_status",
-    "note",
-    "changed_by__username",
-    "claim_version",
-    "created_at",
-)
-
-
 def evidence_item(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -298,7 +224,7 @@ def history_item(row: dict[str, Any]) -> dict[str, Any]:
 class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
-    Input is a `claim_rows(queryset, *CLAIM_DETAIL_EXTRA)` row to which the view has added `evidence` and
+    Input is a `selectors.api_claim_detail_rows()` row to which the view has added `evidence` and
     `history` (lists of `.values()` rows) and `figure` (claims.api_figures.claim_figure_summary).
     """
 
@@ -448,6 +374,3 @@ class StatusChangeSerializer(serializers.Serializer):
         data["claim_id"] = row["claim_id"]
         data["claim_api_url"] = f"{claims}{row['claim_id']}/"
         return data
-
-
-STATUS_CHANGE_COLUMNS = (*HISTORY_COLUMNS, "claim_id")

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
+from claims import selectors
 from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm, SignoffForm
 from claims.models import Article, Claim, Outlet, StatusChange
 from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION, VIEW_PERMISSION
@@ -33,7 +32,6 @@ from claims.services import (
     evidence_add,
 )
 from claims.services.assignment import claims_assign
-from claims.services.figures import SPEAKER_STATEMENTS_LIMIT, with_origin
 
 PAGE_SIZE = 50
 # The queue counts its claims up to this many and then says "10,000+": an exact count of a
@@ -62,11 +60,7 @@ class CappedPaginator(Paginator):
 def queue(request: HttpRequest) -> HttpResponse:
     outlets = list(Outlet.objects.only("id", "name"))
     filters = QueueFilterForm(request.GET, outlets=outlets, user=request.user)
-    claims = filters.filter(
-        Claim.objects.select_related("article", "article__outlet", "speaker", "assigned_to").defer(
-            "article__body", "hedges", "content"
-        )
-    )
+    claims = filters.filter(selectors.queue_claims())
     page = CappedPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     qs = filters.querystring()
     for claim in page.object_list:
@@ -105,7 +99,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -161,7 +155,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def claim_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or return the verdict a colleague proposed (CLAIMDESK_SIGNOFF=required)."""
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = SignoffForm(request.POST)
     if not form.is_valid():
@@ -197,7 +191,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(EVIDENCE_PERMISSION, raise_exception=True)
 def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = EvidenceForm(request.POST)
     if form.is_valid():
@@ -241,10 +235,6 @@ def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
     return redirect(_claim_url(target, filters) + SENTENCE_ANCHOR)
 
 
-def _claim_page_queryset():  # type: ignore[no-untyped-def]
-    return Claim.objects.with_related().select_related("status_changed_by")
-
-
 def _neighbour(filters: QueueFilterForm, claim: Claim, *, backwards: bool = False) -> int | None:
     claims = filters.filter(Claim.objects.all()).filter(filters.after(claim, backwards=backwards))
     if backwards:
@@ -263,117 +253,6 @@ def _form_field(name: str | None, form: DecisionForm) -> str | None:
     return name if name in form.fields and name != "version" else None
 
 
-# What the claim page, the figure panel (reports, statements) and `report_for` read of the
-# page's claims' related rows; loading only these is a third of the query's time at a few
-# hundred rows. Reading another related field would cost a query per row: the exact query
-# counts in tests/test_review_views.py catch that.
-PAGE_CLAIM_FIELDS = [
-    *(field.name for field in Claim._meta.concrete_fields),
-    "article__title",
-    "article__url",
-    "article__outlet",
-    "article__published_at",
-    "article__outlet__name",
-    "speaker__name",
-    "speaker__known_role",
-    "status_changed_by__username",
-    "status_changed_by__first_name",
-    "status_changed_by__last_name",
-    "assigned_to__username",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
-    "figure__label",
-    "figure__event",
-]
-
-
-def _page_claims(pk: int) -> list[Claim]:
-    """Every claim the claim page shows, in one query: the claim itself (with its article,
-    outlet, speaker, last reviewer and figure), its article's other claims, its figure's current
-    reports, and, for an attribution, its speaker's newest SPEAKER_STATEMENTS_LIMIT statements.
-
-    Each of these was its own query; together they kept the page over its budget of 8. The
-    three sets are selected by the claim's own article, figure and speaker (scalar subqueries
-    the database runs once), so each branch still uses its foreign-key index. Reports carry
-    their origin (credited agency) as an annotation, and only the page's own row carries the
-    article body (`page_body`): the reports' articles are never shown whole.
-    """
-    page = Claim.objects.filter(pk=pk).order_by()
-    article_id = Subquery(page.values("article_id"))
-    figure_id = Subquery(page.values("figure_id"))
-    speaker_id = Subquery(page.filter(kind=Claim.Kind.ATTRIBUTION).values("speaker_id"))
-    statements = Claim.objects.current().filter(kind=Claim.Kind.ATTRIBUTION, speaker_id=speaker_id)
-    # The id of the speaker's LIMIT-th newest statement; 0 when there are fewer.
-    oldest_statement = Coalesce(
-        Subquery(
-            statements.order_by("-id").values("id")[
-                SPEAKER_STATEMENTS_LIMIT - 1 : SPEAKER_STATEMENTS_LIMIT
-            ]
-        ),
-        0,
-    )
-    return list(
-        with_origin(
-            Claim.objects.with_related()
-            .select_related("status_changed_by", "figure", "assigned_to")
-            .filter(
-                Q(article_id=article_id)
-                | Q(figure_id=figure_id, in_article=True)
-                | Q(
-                    kind=Claim.Kind.ATTRIBUTION,
-                    in_article=True,
-                    speaker_id=speaker_id,
-                    id__gte=oldest_statement,
-                )
-            )
-            .only(*PAGE_CLAIM_FIELDS)
-            .annotate(
-                page_body=Case(
-                    When(pk=pk, then=F("article__body")),
-                    default=Value(""),
-                    output_field=TextField(),
-                )
-            )
-            .order_by("id")
-        )
-    )
-
-
-def page_claim(pk: int) -> tuple[Claim, list[Claim]]:
-    """The claim for its page, and its article's claims in text order, in one query.
-
-    The claim's figure carries its current reports as `report_claims` and an attribution its
-    speaker's newest statements as `speaker_statements`: the figure panel
-    (claims.templatetags.figure_tags) reads those instead of querying. Raises Http404.
-    """
-    rows = _page_claims(pk)
-    claim = next((row for row in rows if row.pk == pk), None)
-    if claim is None:
-        raise Http404("No claim with that id.")
-    claim.article.body = claim.page_body
-    article_claims = sorted(
-        (row for row in rows if row.article_id == claim.article_id),
-        key=lambda row: (row.start, row.pk),
-    )
-    if claim.figure_id:
-        # Read by the figure panel (claims.templatetags.figure_tags) instead of a query.
-        claim.figure.report_claims = [
-            row for row in rows if row.figure_id == claim.figure_id and row.in_article
-        ]
-    if claim.kind == Claim.Kind.ATTRIBUTION and claim.speaker_id:
-        claim.speaker_statements = sorted(
-            (
-                row
-                for row in rows
-                if row.kind == Claim.Kind.ATTRIBUTION
-                and row.speaker_id == claim.speaker_id
-                and row.in_article
-            ),
-            key=lambda row: -row.pk,
-        )[:SPEAKER_STATEMENTS_LIMIT]
-    return claim, article_claims
-
-
 def _render_claim(
     request: HttpRequest,
     pk: int,
@@ -388,12 +267,12 @@ def _render_claim(
     # One query for every claim on the page (page_claim), then one each for the history and
     # the evidence; the figure panel reads what is attached to the claim and adds only the
     # speaker's roles. Neighbours for j/k are looked up only when asked (claim_next/previous).
-    claim, article_claims = page_claim(pk)
+    claim, article_claims = selectors.page_claim(pk)
     qs = filters.querystring()
     for other in article_claims:
         other.review_url = reverse("claims:claim", args=[other.pk]) + qs + SENTENCE_ANCHOR
-    history = list(claim.status_changes.select_related("changed_by").order_by("id"))
-    evidence = list(claim.evidence.select_related("added_by"))
+    history = selectors.claim_history(claim)
+    evidence = selectors.claim_evidence(claim)
     can_review = request.user.has_perm(REVIEW_PERMISSION)
     if decision_form is None:
         decision_form = DecisionForm(initial={"version": claim.version})

@@ -24,18 +24,19 @@ from django.db.models import (
     Count,
     Max,
     Min,
-    OuterRef,
-    Prefetch,
     Q,
-    QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.utils import timezone
 
 from claims import reconcile
-from claims.models import Actor, Article, Claim, Figure, Outlet
+from claims.models import Actor, Article, Claim, Figure
+from claims.selectors import (  # the reads this module's writes and analyses start from
+    SPEAKER_STATEMENTS_LIMIT,
+    figure_claims,
+    speaker_statements,
+)
 
 # Key for `pg_advisory_xact_lock` around grouping ("CDFG": Claim Desk FiGures). Two import
 # workers grouping reports of the same new event at once would each create the figure; the lock
@@ -43,10 +44,6 @@ from claims.models import Actor, Article, Claim, Figure, Outlet
 FIGURE_GROUPING_LOCK_KEY = 0x43444647
 LABEL_MAX = Figure._meta.get_field("label").max_length
 EVENT_MAX = Figure._meta.get_field("event").max_length
-
-# Statements read for one speaker's panel: the newest this many. A prolific speaker's
-# thousandth statement does not need the first to be found as "the same thing said again".
-SPEAKER_STATEMENTS_LIMIT = 500
 
 
 # An undated article's reports are compared with at most this many of the latest figures.
@@ -60,31 +57,6 @@ class FigureError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Rows to records
 # ---------------------------------------------------------------------------------------------
-
-
-def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`).
-
-    What `_origin` needs, in the claims' own query: a prefetch of every article's agencies was a
-    second query on each figure read. First by name, as the prefetch (Outlet's ordering) gave.
-    """
-    agencies = Outlet.objects.filter(credited_articles=OuterRef("article_id")).order_by("name")
-    return claims.annotate(
-        origin_agency_id=Subquery(agencies.values("pk")[:1]),
-        origin_agency_name=Subquery(agencies.values("name")[:1]),
-    )
-
-
-def figure_claims() -> QuerySet[Claim]:
-    """Figure claims with everything a Report needs, in one query (agencies annotated)."""
-    return with_origin(Claim.objects.figures().current().with_related()).order_by("id")
-
-
-def figures_with_reports(figures: QuerySet[Figure]) -> QuerySet[Figure]:
-    """Figures with their current claims prefetched as `report_claims` (one query each level)."""
-    return figures.prefetch_related(
-        Prefetch("claims", queryset=figure_claims(), to_attr="report_claims")
-    )
 
 
 def _origin(claim: Claim) -> tuple[str, str]:
@@ -523,13 +495,6 @@ def statement_for(claim: Claim) -> reconcile.Statement:
         published_at=claim.article.published_at,
         direct=claim.direct,
     )
-
-
-def speaker_statements(actor: Actor | int) -> QuerySet[Claim]:
-    """One speaker's current statements, newest first, with what `statement_for` reads."""
-    return with_origin(
-        Claim.objects.filter(kind=Claim.Kind.ATTRIBUTION, speaker=actor).current().with_related()
-    ).order_by("-id")
 
 
 def speaker_statement_groups(

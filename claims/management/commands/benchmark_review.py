@@ -34,9 +34,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Actor, Article, Claim, Outlet, StatusChange
+from claims.selectors import page_claim
 from claims.services import claim_review
 from claims.services.figures import figures_refresh_for_article
-from claims.views import page_claim
 
 SOURCE_PREFIX = "benchmark:"
 BENCH_USER = "benchmark-editor"
@@ -335,10 +335,10 @@ class Command(BaseCommand):
         """The figure panel's share of the claim page (it belongs to the reconcile work).
 
         Rendered as the page renders it: with the figure's reports the page read among its own
-        claims (claims.views.page_claim), so its queries are only the panel's own.
+        claims (claims.selectors.page_claim), so its queries are only the panel's own.
         """
         claim, _ = page_claim(pk)
-        reports = len(claim.figure.report_claims) if claim.figure_id else 0
+        reports = len(claim.panel_reads.reports or [])
         panel = Template("{% load figure_tags %}{% figure_panel claim %}")
         times, queries = [], 0
         for _ in range(repeats):
