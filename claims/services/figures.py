@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -25,6 +25,7 @@ from django.db.models import (
     Max,
     Min,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -137,70 +138,14 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
     claims' figure; the touched figures' dates.
     """
     with transaction.atomic(savepoint=False):
-        claims = list(
-            article.claims.figures()
-            .current()
-            .filter(figure__isnull=True)
-            .only(
-                "id",
-                "kind",
-                "outcome",
-                "subject",
-                "sentence",
-                "value_low",
-                "value_high",
-                "qualifier",
-                "speaker_id",
-                "speaker_text",
-                "article_id",
-            )
-        )
+        claims = list(_ungrouped_claims(article))
         if not claims:
             return FigureRefreshResult()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURE_GROUPING_LOCK_KEY])
-
-        reports = []
-        for claim in claims:
-            place = reconcile.derive_place(
-                sentence=claim.sentence, title=article.title, body=article.body
-            )
-            reports.append(
-                reconcile.Report(
-                    claim_id=claim.pk,
-                    kind=claim.kind,
-                    outcome=claim.outcome,
-                    value_low=claim.value_low or 0,
-                    value_high=claim.value_high,
-                    qualifier=claim.qualifier,
-                    subject=claim.subject,
-                    published_at=article.published_at,
-                    place=place,
-                )
-            )
-
-        window = timedelta(days=reconcile.WINDOW_DAYS)
-        day = article.published_at.date() if article.published_at else None
-        # The lookup index is (kind, outcome, place): all three are filtered.
-        candidates = Figure.objects.filter(
-            kind__in={r.kind for r in reports},
-            outcome__in={reconcile.measure_outcome(r.kind, r.outcome) for r in reports},
-            place__in={r.place for r in reports},
-        ).order_by()
-        if day is not None:
-            # Figures whose dates come within the window of this article's day (or undated).
-            # Clamped: a date at the calendar's end ("9999-12-31") has no day after it.
-            latest = min(day, date.max - window) + window
-            earliest = max(day, date.min + window) - window
-            candidates = candidates.filter(
-                Q(date_start__isnull=True) | Q(date_start__lte=latest, date_end__gte=earliest)
-            )
-        else:
-            # An undated article joins the most recent matching figures; years of them need
-            # not all be read.
-            candidates = candidates.order_by("-date_end", "-id")[:UNDATED_CANDIDATES]
-        figures = {f.pk: f for f in candidates}
+        reports = [_grouping_report(claim, article) for claim in claims]
+        figures = {f.pk: f for f in _candidate_figures(reports, article)}
         grouping = reconcile.group_reports(
             reports,
             [
@@ -210,51 +155,122 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
                 for f in figures.values()
             ],
         )
-
         now = timezone.now()
-        created = Figure.objects.bulk_create(
-            [
-                Figure(
-                    label=new.label[:LABEL_MAX],
-                    kind=new.kind,
-                    outcome=new.outcome,
-                    subject_kind=new.subject_kind[:100],
-                    place=new.place[:200],
-                    date_start=new.date_start,
-                    date_end=new.date_end,
-                )
-                for new in grouping.new
-            ]
-        )
+        created = _figures_create(grouping.new)
         figure_of = dict(grouping.assigned)
         for new, figure in zip(grouping.new, created, strict=True):
             figure_of.update(dict.fromkeys(new.claim_ids, figure.pk))
-        # One UPDATE with a CASE per figure (not per claim, as bulk_update would build): an
-        # article's claims go to a handful of figures.
-        members: dict[int, list[int]] = {}
-        for claim_id, figure_id in figure_of.items():
-            members.setdefault(figure_id, []).append(claim_id)
-        Claim.objects.filter(pk__in=figure_of).update(
-            figure_id=Case(*(When(pk__in=ids, then=Value(fid)) for fid, ids in members.items())),
-            updated_at=now,
-        )
-
-        touched = [figures[pk] for pk in set(grouping.assigned.values())]
-        for figure in touched:
-            if figure.pk in grouping.extended:
-                figure.date_start, figure.date_end = grouping.extended[figure.pk]
-                if not figure.edited_by_editor:
-                    # An automatic label names the first day; an editor's label is theirs.
-                    figure.label = reconcile.figure_label(
-                        subject=figure.subject_kind,
-                        outcome=figure.outcome,
-                        place=figure.place,
-                        day=figure.date_start,
-                    )[:LABEL_MAX]
-            figure.updated_at = now
-        if touched:
-            Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
+        _claims_set_figure(figure_of, now=now)
+        _figures_extend([figures[pk] for pk in set(grouping.assigned.values())], grouping, now=now)
         return FigureRefreshResult(assigned=len(grouping.assigned), created=len(created))
+
+
+def _ungrouped_claims(article: Article) -> QuerySet[Claim]:
+    """The article's current figure claims without a figure, with what grouping reads."""
+    return (
+        article.claims.figures()
+        .current()
+        .filter(figure__isnull=True)
+        .only(
+            "id",
+            "kind",
+            "outcome",
+            "subject",
+            "sentence",
+            "value_low",
+            "value_high",
+            "qualifier",
+            "speaker_id",
+            "speaker_text",
+            "article_id",
+        )
+    )
+
+
+def _grouping_report(claim: Claim, article: Article) -> reconcile.Report:
+    """The claim as grouping sees it: its figure, its article's day and the place it names."""
+    place = reconcile.derive_place(sentence=claim.sentence, title=article.title, body=article.body)
+    return reconcile.Report(
+        claim_id=claim.pk,
+        kind=claim.kind,
+        outcome=claim.outcome,
+        value_low=claim.value_low or 0,
+        value_high=claim.value_high,
+        qualifier=claim.qualifier,
+        subject=claim.subject,
+        published_at=article.published_at,
+        place=place,
+    )
+
+
+def _candidate_figures(reports: list[reconcile.Report], article: Article) -> QuerySet[Figure]:
+    """Figures the reports may join: same kind, outcome and place, dated near the article."""
+    window = timedelta(days=reconcile.WINDOW_DAYS)
+    day = article.published_at.date() if article.published_at else None
+    # The lookup index is (kind, outcome, place): all three are filtered.
+    candidates = Figure.objects.filter(
+        kind__in={r.kind for r in reports},
+        outcome__in={reconcile.measure_outcome(r.kind, r.outcome) for r in reports},
+        place__in={r.place for r in reports},
+    ).order_by()
+    if day is None:
+        # An undated article joins the most recent matching figures; years of them need
+        # not all be read.
+        return candidates.order_by("-date_end", "-id")[:UNDATED_CANDIDATES]
+    # Figures whose dates come within the window of this article's day (or undated).
+    # Clamped: a date at the calendar's end ("9999-12-31") has no day after it.
+    latest = min(day, date.max - window) + window
+    earliest = max(day, date.min + window) - window
+    return candidates.filter(
+        Q(date_start__isnull=True) | Q(date_start__lte=latest, date_end__gte=earliest)
+    )
+
+
+def _figures_create(new_figures: Sequence[reconcile.NewFigure]) -> list[Figure]:
+    return Figure.objects.bulk_create(
+        [
+            Figure(
+                label=new.label[:LABEL_MAX],
+                kind=new.kind,
+                outcome=new.outcome,
+                subject_kind=new.subject_kind[:100],
+                place=new.place[:200],
+                date_start=new.date_start,
+                date_end=new.date_end,
+            )
+            for new in new_figures
+        ]
+    )
+
+
+def _claims_set_figure(figure_of: dict[int, int], *, now: datetime) -> None:
+    """Point each claim (id) at its figure (id) in one UPDATE with a CASE per figure (not per
+    claim, as bulk_update would build): an article's claims go to a handful of figures."""
+    members: dict[int, list[int]] = {}
+    for claim_id, figure_id in figure_of.items():
+        members.setdefault(figure_id, []).append(claim_id)
+    Claim.objects.filter(pk__in=figure_of).update(
+        figure_id=Case(*(When(pk__in=ids, then=Value(fid)) for fid, ids in members.items())),
+        updated_at=now,
+    )
+
+
+def _figures_extend(touched: list[Figure], grouping: reconcile.Grouping, *, now: datetime) -> None:
+    """Widen the dates of figures that took reports from outside them (one bulk UPDATE)."""
+    for figure in touched:
+        if figure.pk in grouping.extended:
+            figure.date_start, figure.date_end = grouping.extended[figure.pk]
+            if not figure.edited_by_editor:
+                # An automatic label names the first day; an editor's label is theirs.
+                figure.label = reconcile.figure_label(
+                    subject=figure.subject_kind,
+                    outcome=figure.outcome,
+                    place=figure.place,
+                    day=figure.date_start,
+                )[:LABEL_MAX]
+        figure.updated_at = now
+    if touched:
+        Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -107,11 +107,7 @@ def claim_review(
     Returns the claim as saved; the `claim` instance passed in is updated too.
     Raises PermissionDenied, ReviewError (bad input) or ReviewConflict (stale version).
     """
-    if not by.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("You do not have permission to review claims.")
-    if status not in Claim.Status.values:
-        allowed = ", ".join(Claim.Status.values)
-        raise ReviewError(f"Unknown status {status!r}; choose one of: {allowed}.", field="status")
+    _check_reviewer_and_status(by, status)
     note = (note or "").strip()
     new_evidence = _clean_evidence(evidence)
 
@@ -125,39 +121,8 @@ def claim_review(
 
         if expected_version is not None and current.version != expected_version:
             raise _conflict(current, expected_version)
-
-        has_support = bool(note) or bool(new_evidence)
-        if status in (Claim.Status.VERIFIED, Claim.Status.FALSE) and not has_support:
-            has_support = current.evidence.exists()
-            if not has_support:
-                label = Claim.Status(status).label
-                raise ReviewError(
-                    f"Marking a claim {label} needs a note or at least one evidence link.",
-                    field="note",
-                )
-        if status == Claim.Status.UNREVIEWED and not note:
-            raise ReviewError(
-                "Returning a claim to Unreviewed withdraws a decision; add a note saying why.",
-                field="note",
-            )
-        if status == current.status == Claim.Status.UNREVIEWED:
-            raise ReviewError("This claim is already Unreviewed.", field="status")
-        if status == current.status and not (note or new_evidence):
-            label = Claim.Status(status).label
-            raise ReviewError(
-                f"This claim is already {label}. To re-confirm it, add a note or evidence.",
-                field="status",
-            )
-
-        for item in new_evidence:
-            Evidence.objects.create(
-                claim=current,
-                url=item.url,
-                title=item.title,
-                stance=item.stance,
-                note=item.note,
-                added_by=by,
-            )
+        _check_decision(current, status, note, new_evidence)
+        _evidence_attach(current, new_evidence, by)
 
         if signoff_required() and status != Claim.Status.UNREVIEWED:
             # Four eyes: the verdict waits for a second editor; the published status stays.
@@ -168,6 +133,55 @@ def claim_review(
     for field in _REVIEWED_FIELDS:
         setattr(claim, field, getattr(current, field))
     return current
+
+
+def _check_reviewer_and_status(by: AbstractBaseUser, status: str) -> None:
+    """What can be refused before reading the claim: the permission, an unknown status."""
+    if not by.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("You do not have permission to review claims.")
+    if status not in Claim.Status.values:
+        allowed = ", ".join(Claim.Status.values)
+        raise ReviewError(f"Unknown status {status!r}; choose one of: {allowed}.", field="status")
+
+
+def _check_decision(
+    current: Claim, status: str, note: str, new_evidence: list[NewEvidence]
+) -> None:
+    """Refuse a decision the locked claim `current` cannot take (a ReviewError naming why)."""
+    has_support = bool(note) or bool(new_evidence)
+    if status in (Claim.Status.VERIFIED, Claim.Status.FALSE) and not has_support:
+        has_support = current.evidence.exists()
+        if not has_support:
+            label = Claim.Status(status).label
+            raise ReviewError(
+                f"Marking a claim {label} needs a note or at least one evidence link.",
+                field="note",
+            )
+    if status == Claim.Status.UNREVIEWED and not note:
+        raise ReviewError(
+            "Returning a claim to Unreviewed withdraws a decision; add a note saying why.",
+            field="note",
+        )
+    if status == current.status == Claim.Status.UNREVIEWED:
+        raise ReviewError("This claim is already Unreviewed.", field="status")
+    if status == current.status and not (note or new_evidence):
+        label = Claim.Status(status).label
+        raise ReviewError(
+            f"This claim is already {label}. To re-confirm it, add a note or evidence.",
+            field="status",
+        )
+
+
+def _evidence_attach(current: Claim, items: list[NewEvidence], by: AbstractBaseUser) -> None:
+    for item in items:
+        Evidence.objects.create(
+            claim=current,
+            url=item.url,
+            title=item.title,
+            stance=item.stance,
+            note=item.note,
+            added_by=by,
+        )
 
 
 # Fields a review, a proposal, a confirmation or a return writes.
