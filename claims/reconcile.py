@@ -573,9 +573,23 @@ def analyse_figure(
     ordered = sorted(reports, key=lambda r: (r.published_at is None, r.published_at, r.claim_id))
     if not ordered:
         return FigureAnalysis((), None, None, None, (), ())
-    by_id = {r.claim_id: r for r in ordered}
+    dated = [r for r in ordered if r.published_at is not None]
+    corroborations = _corroborations(ordered)
+    pairs = _conflicting_pairs(dated, moment_hours)
+    conflicts = _conflicts(dated, pairs, {r.claim_id: r for r in ordered})
+    latest = max(dated, key=lambda r: (r.published_at, r.claim_id)) if dated else ordered[-1]
+    return FigureAnalysis(
+        timeline=_timeline(ordered, pairs, corroborations, conflicts),
+        latest=latest,
+        highest=max(ordered, key=lambda r: (r.top, r.claim_id)),
+        lowest=min(ordered, key=lambda r: (r.value_low, r.claim_id)),
+        corroborations=tuple(corroborations),
+        conflicts=tuple(conflicts),
+    )
 
-    # Corroboration: the same value from independent sources.
+
+def _corroborations(ordered: list[Report]) -> list[Corroboration]:
+    """The same value from independent sources, one entry per value, lowest first."""
     by_value: dict[tuple[int, int | None], list[Report]] = defaultdict(list)
     for r in ordered:
         by_value[r.value_key].append(r)
@@ -592,14 +606,18 @@ def analyse_figure(
                 sources=tuple(names[s] for s in sources),
             )
         )
+    return corroborations
 
-    # Conflicts: pairs from different sources at the same moment that cannot both be true.
-    # Every report of a fast-moving story can fall in one window, so this compares up to n²/2
-    # pairs: each report's source and bounds are worked out once, not once per pair (at a few
-    # hundred reports the properties were most of the claim page's time).
+
+def _conflicting_pairs(dated: list[Report], moment_hours: int) -> dict[int, set[int]]:
+    """Per claim id, the claims from other sources at the same moment that cannot both be true.
+
+    Every report of a fast-moving story can fall in one window, so this compares up to n²/2
+    pairs: each report's source and bounds are worked out once, not once per pair (at a few
+    hundred reports the properties were most of the claim page's time).
+    """
     window = timedelta(hours=moment_hours)
     same_moment = timedelta(hours=min(SAME_MOMENT_HOURS, moment_hours))
-    dated = [r for r in ordered if r.published_at is not None]
     points = [(r.claim_id, r.published_at, r.source_key, *r.bounds) for r in dated]
     pairs: dict[int, set[int]] = defaultdict(set)
     for i, (a_id, a_at, a_source, a_low, a_high) in enumerate(points):
@@ -615,9 +633,16 @@ def analyse_figure(
             ):
                 pairs[a_id].add(b_id)
                 pairs[b_id].add(a_id)
+    return pairs
+
+
+def _conflicts(
+    dated: list[Report], pairs: dict[int, set[int]], by_id: dict[int, Report]
+) -> list[Conflict]:
+    """The conflicting pairs' connected components, in time order: one Conflict each."""
     conflicts = []
     seen: set[int] = set()
-    for r in dated:  # connected components, in time order
+    for r in dated:
         if r.claim_id not in pairs or r.claim_id in seen:
             continue
         component, stack = set(), [r.claim_id]
@@ -638,7 +663,16 @@ def analyse_figure(
                 values=tuple(m.display for m in values),
             )
         )
+    return conflicts
 
+
+def _timeline(
+    ordered: list[Report],
+    pairs: dict[int, set[int]],
+    corroborations: list[Corroboration],
+    conflicts: list[Conflict],
+) -> tuple[TimelineEntry, ...]:
+    """Each report with who corroborates it, what it conflicts with, and the suggestion."""
     corroboration_of = {(c.value_low, c.value_high): c for c in corroborations}
     # Every reason about one conflict names the same moment: the conflict's first report.
     conflict_of = {cid: c for c in conflicts for cid in c.claim_ids}
@@ -681,16 +715,7 @@ def analyse_figure(
                 suggestion=suggestion,
             )
         )
-
-    latest = max(dated, key=lambda r: (r.published_at, r.claim_id)) if dated else ordered[-1]
-    return FigureAnalysis(
-        timeline=tuple(timeline),
-        latest=latest,
-        highest=max(ordered, key=lambda r: (r.top, r.claim_id)),
-        lowest=min(ordered, key=lambda r: (r.value_low, r.claim_id)),
-        corroborations=tuple(corroborations),
-        conflicts=tuple(conflicts),
-    )
+    return tuple(timeline)
 
 
 # ---------------------------------------------------------------------------------------------
