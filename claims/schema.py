@@ -8,8 +8,8 @@ take their columns from here then follow:
 - `CLAIM_REVIEW_FIELDS`: what a review, proposal, confirmation or return writes
   (claims.services.review); the admin shows them read-only (claims.admin.review).
 - `CLAIM_COLUMNS` / `CLAIM_DETAIL_EXTRA`: the API's claim row as `.values()` columns, its article,
-  outlet and speaker joined in (read by claims.selectors, shaped by claims.serializers and
-  claims.claimreview); the detail's evidence and history and the change feed have theirs below.
+  outlet and speaker joined in (read by claims.selectors, shaped by claims.api.serializers and
+  claims.api.claimreview); the detail's evidence and history and the change feed have theirs below.
 
 Names are attnames where a foreign key's id is what is written or compared ("speaker_id"): reading
 `claim.speaker` to compare it would cost a query per claim.

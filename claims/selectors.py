@@ -32,8 +32,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
+from claims.api.pagination import PageQuerySet
 from claims.models import Actor, Article, Claim, Evidence, Figure, Outlet, StatusChange
-from claims.pagination import PageQuerySet
 from claims.schema import (
     CLAIM_COLUMNS,
     CLAIM_DETAIL_EXTRA,
@@ -88,7 +88,7 @@ class IsoTimestamp(Func):
 
 
 # CLAIM_COLUMNS as ClaimSerializer reads them: the date-times already formatted and the hedges
-# as JSON text, both done by the database (see IsoTimestamp). `claims.claimreview` still reads
+# as JSON text, both done by the database (see IsoTimestamp). `claims.api.claimreview` still reads
 # CLAIM_COLUMNS rows, with `datetime` values.
 _FORMATTED_COLUMNS = ("status_changed_at", "updated_at", "article__published_at", "hedges")
 CLAIM_ROW_FIELDS: tuple[str, ...] = tuple(c for c in CLAIM_COLUMNS if c not in _FORMATTED_COLUMNS)
@@ -109,7 +109,7 @@ def claim_rows(queryset: QuerySet, *extra: str) -> QuerySet:
 
 # Built once and cloned per request (as DRF does with a `queryset` attribute): resolving 31
 # columns across four tables cost more than the query itself. A PageQuerySet: the unfiltered
-# pages' SQL is compiled once (claims.pagination).
+# pages' SQL is compiled once (claims.api.pagination).
 _CLAIM_LIST_ROWS = claim_rows(PageQuerySet(Claim))
 
 

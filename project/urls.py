@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from claims.feeds import StatusChangeFeed
+from claims.api.feeds import StatusChangeFeed
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="claims:queue", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("review/", include("claims.urls")),
-    path("api/", include("claims.api")),
+    path("api/", include("claims.api.views")),
     path("feeds/status-changes/", StatusChangeFeed(), name="status-changes-feed"),
 ]

@@ -9,7 +9,7 @@ from datetime import UTC
 import pytest
 from django.db import connection, transaction
 
-from claims.claimreview import RATING_VALUES
+from claims.api.claimreview import RATING_VALUES
 from claims.models import Actor, Claim
 from claims.services import claim_review
 from tests.conftest import make_article, make_claim

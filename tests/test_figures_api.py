@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from claims.api_figures import claim_figure_summary
+from claims.api.figures import claim_figure_summary
 from claims.models import Claim, Figure
 from claims.services.figures import figure_split
 from tests.test_figures_service import Corpus, load_corpus

@@ -9,13 +9,14 @@ from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, LessThan
 from rest_framework import serializers
 
-from claims import pagination, permissions
+from claims import permissions
+from claims.api import pagination
+from claims.api.pagination import PageQuerySet
+from claims.api.serializers import ClaimDetailSerializer, ClaimSerializer
 from claims.extraction import ExtractedClaim
 from claims.management.commands.api_bench_fill import _claim_columns
 from claims.models import Claim
-from claims.pagination import PageQuerySet
 from claims.schema import CLAIM_EXTRACTED_FIELDS, CLAIM_REVIEW_FIELDS
-from claims.serializers import ClaimDetailSerializer, ClaimSerializer
 from claims.services import claim_review
 from claims.services.imports import _claim_values
 from tests.conftest import make_article, make_claim
@@ -67,14 +68,16 @@ def test_the_benchmark_fill_writes_every_claim_column_but_the_id():
     }
 
 
-# --- claims.pagination.PageQuerySet: what it relies on in Django ---------------------------------
+# --- claims.api.pagination.PageQuerySet: what it relies on in Django -----------------------------
 
 
 def test_the_page_cache_is_checked_against_this_django_minor_version():
     # PageQuerySet overrides QuerySet._fetch_all and reads Query internals (see its docstring).
-    # A new Django minor version may change either: re-read claims/pagination.py, run
+    # A new Django minor version may change either: re-read claims/api/pagination.py, run
     # tests/test_api_claims.py, then raise this along with the pin in pyproject.toml.
-    assert django.VERSION[:2] == (5, 2), "re-check claims.pagination.PageQuerySet for this Django"
+    assert django.VERSION[:2] == (5, 2), (
+        "re-check claims.api.pagination.PageQuerySet for this Django"
+    )
 
 
 @pytest.mark.django_db

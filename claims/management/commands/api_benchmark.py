@@ -51,8 +51,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from rest_framework.pagination import Cursor
 
+from claims.api.pagination import IdCursorPagination
 from claims.models import Claim
-from claims.pagination import IdCursorPagination
 
 PAGE_SIZE = 100
 DEEP_PAGES = 5_000

@@ -22,7 +22,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.filters import MAX_ID
+from claims.api.filters import MAX_ID
 
 
 class IdCursorPagination(CursorPagination):

@@ -5,9 +5,9 @@ with `claims.review_claim`, signed in by session or token. Anonymous clients are
 (CLAIMDESK_ANON_RATE, default 600/minute): fair use between clients, not a security measure.
 Defaults live in settings.REST_FRAMEWORK.
 
-Lists page by cursor on the id (claims.pagination) and answer `If-None-Match` with 304
+Lists page by cursor on the id (claims.api.pagination) and answer `If-None-Match` with 304
 (`ApiViewMixin`). Views stay thin: reads are `.values()` queries shaped by
-claims.serializers, the one write goes through `claims.services.claim_review`.
+claims.api.serializers, the one write goes through `claims.services.claim_review`.
 """
 
 from __future__ import annotations
@@ -35,18 +35,18 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
-from claims import claimreview, selectors
-from claims.api_figures import FigureViewSet, claim_figure_summary
-from claims.filters import (
+from claims import selectors
+from claims.api import claimreview
+from claims.api.figures import FigureViewSet, claim_figure_summary
+from claims.api.filters import (
     ActorFilter,
     ArticleFilter,
     ClaimFilter,
     QueryParamFilterBackend,
     StatusChangeFilter,
 )
-from claims.models import Actor, Article, Claim
-from claims.pagination import ChangeFeedPagination, IdCursorPagination
-from claims.serializers import (
+from claims.api.pagination import ChangeFeedPagination, IdCursorPagination
+from claims.api.serializers import (
     ActorSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -58,6 +58,7 @@ from claims.serializers import (
     StatusChangeSerializer,
     iso,
 )
+from claims.models import Actor, Article, Claim
 from claims.services import (
     ReviewConflict,
     ReviewError,

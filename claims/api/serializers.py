@@ -22,7 +22,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.api_figures import FigureSerializer
+from claims.api.figures import FigureSerializer
 from claims.models import Actor, Article, Claim, Evidence, StatusChange
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
@@ -225,7 +225,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
     Input is a `selectors.api_claim_detail_rows()` row to which the view has added `evidence` and
-    `history` (lists of `.values()` rows) and `figure` (claims.api_figures.claim_figure_summary).
+    `history` (lists of `.values()` rows) and `figure` (claims.api.figures.claim_figure_summary).
     """
 
     created_at = serializers.DateTimeField(help_text="When the claim was first extracted.")

@@ -31,8 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from claims.api.serializers import iso
 from claims.models import Actor, Claim
-from claims.serializers import iso
 
 RATING_VALUES: dict[str, int] = {
     Claim.Status.FALSE: 1,
