@@ -1,13 +1,13 @@
 """API representations.
 
 The claim list is the hot path (a million claims, pages of up to 500): the views fetch it with
-`.values(*CLAIM_COLUMNS)` (claims.selectors.claim_rows), one query with its joins, and `ClaimSerializer.to_representation`
-shapes each row with plain dict building. That skips creating four model instances per row and
-DRF's per-field machinery, which together cost more than the query itself. The database
-formats the date-times as the API writes them ("2026-11-25T03:19:00Z") and hands over the hedges
-as JSON text (`claims.selectors.claim_rows`): parsing 300 timestamps a page into `datetime` objects in Python,
-only for the renderer to write them out again, was the largest per-row cost. The declared
-fields are still the contract:
+`.values(*CLAIM_COLUMNS)` (claims.selectors.claim_rows), one query with its joins, and
+`ClaimSerializer.to_representation` shapes each row with plain dict building. That skips
+creating four model instances per row and DRF's per-field machinery, which together cost more
+than the query itself. The database formats the date-times as the API writes them
+("2026-11-25T03:19:00Z") and hands over the hedges as JSON text (claim_rows again): parsing 300
+timestamps a page into `datetime` objects in Python, only for the renderer to write them out
+again, was the largest per-row cost. The declared fields are still the contract:
 drf-spectacular documents them, and tests compare the output with them.
 Everything that is not hot (articles, actors, the review input) is a plain ModelSerializer.
 """
