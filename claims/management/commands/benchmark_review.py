@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -90,6 +91,41 @@ class Measurement:
     def p90(self) -> float:
         ordered = sorted(self.times_ms)
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+
+
+def _claim(
+    article: Article,
+    position: int,
+    draft: tuple,
+    editor: User,
+    now: datetime,
+    rng: random.Random,
+) -> Claim:
+    """One synthetic claim of `article`; the random draws in a fixed order (same seed, same data)."""
+    template, start, sentence, value, actor = draft
+    kind, outcome, _ = template
+    status = rng.choices(Claim.Status.values, weights=[70, 12, 8, 6, 4])[0]
+    return Claim(
+        article=article,
+        kind=kind,
+        sentence=sentence,
+        start=start,
+        end=start + len(sentence),
+        value_low=value,
+        value_high=value if value is not None else None,
+        qualifier=Claim.Qualifier.EXACT if value is not None else "",
+        outcome=outcome,
+        subject="protesters" if value is not None else "",
+        speaker=actor,
+        speaker_text=actor.name,
+        is_hedged=rng.random() < 0.1,
+        hedges=["could not be independently verified"] if rng.random() < 0.1 else [],
+        fingerprint=f"bench-{article.pk}-{position}",
+        status=status,
+        status_changed_by=None if status == "unreviewed" else editor,
+        status_changed_at=None if status == "unreviewed" else now,
+        version=1 if status == "unreviewed" else 2,
+    )
 
 
 class Command(BaseCommand):
@@ -194,31 +230,14 @@ class Command(BaseCommand):
                         if remaining == 0:
                             break
                         remaining -= 1
-                        kind, outcome, _ = template
-                        status = rng.choices(Claim.Status.values, weights=[70, 12, 8, 6, 4])[0]
                         claims.append(
-                            Claim(
-                                article=article,
-                                kind=kind,
-                                sentence=sentence,
-                                start=start,
-                                end=start + len(sentence),
-                                value_low=value,
-                                value_high=value if value is not None else None,
-                                qualifier=Claim.Qualifier.EXACT if value is not None else "",
-                                outcome=outcome,
-                                subject="protesters" if value is not None else "",
-                                speaker=actor,
-                                speaker_text=actor.name,
-                                is_hedged=rng.random() < 0.1,
-                                hedges=["could not be independently verified"]
-                                if rng.random() < 0.1
-                                else [],
-                                fingerprint=f"bench-{article.pk}-{position}",
-                                status=status,
-                                status_changed_by=None if status == "unreviewed" else editor,
-                                status_changed_at=None if status == "unreviewed" else now,
-                                version=1 if status == "unreviewed" else 2,
+                            _claim(
+                                article,
+                                position,
+                                (template, start, sentence, value, actor),
+                                editor,
+                                now,
+                                rng,
                             )
                         )
                 created = Claim.objects.bulk_create(claims)
