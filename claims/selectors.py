@@ -12,7 +12,7 @@ querying, is one documented object: `PanelReads`, attached to the claim by `page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -41,6 +41,9 @@ from claims.schema import (
     HISTORY_COLUMNS,
     STATUS_CHANGE_COLUMNS,
 )
+
+if TYPE_CHECKING:  # the queue's filters are a form; only their type is needed here
+    from claims.forms import QueueFilterForm
 
 # Statements read for one speaker's panel: the newest this many. A prolific speaker's
 # thousandth statement does not need the first to be found as "the same thing said again".
@@ -235,6 +238,21 @@ def queue_claims() -> QuerySet[Claim]:
     return Claim.objects.select_related(
         "article", "article__outlet", "speaker", "assigned_to"
     ).defer("article__body", "hedges", "content")
+
+
+def queue_neighbour(
+    filters: QueueFilterForm, claim: Claim, *, backwards: bool = False
+) -> int | None:
+    """The id of the claim after (or before) `claim` in the filtered queue's order, or None."""
+    claims = filters.filter(Claim.objects.all()).filter(filters.after(claim, backwards=backwards))
+    if backwards:
+        claims = claims.order_by(*filters.reversed_ordering())
+    return claims.values_list("pk", flat=True).first()
+
+
+def queue_first_other(filters: QueueFilterForm, claim: Claim) -> int | None:
+    """The id of the filtered queue's first claim other than `claim` (wrapping round)."""
+    return filters.filter(Claim.objects.exclude(pk=claim.pk)).values_list("pk", flat=True).first()
 
 
 def claim_for_review() -> QuerySet[Claim]:

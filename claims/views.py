@@ -141,8 +141,8 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Claim #{claim.pk} marked {claim.get_status_display()}.")
     # The next claim of the queue after this one; past the end, wrap round to the first, since
     # claims earlier in the queue may still be waiting.
-    next_pk = _neighbour(filters, claim) or (
-        filters.filter(Claim.objects.exclude(pk=claim.pk)).values_list("pk", flat=True).first()
+    next_pk = selectors.queue_neighbour(filters, claim) or selectors.queue_first_other(
+        filters, claim
     )
     if next_pk is None:
         messages.info(request, "That was the last claim in this queue.")
@@ -223,7 +223,7 @@ def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
     """j/k: a redirect to the neighbouring claim, so the claim page need not look both up."""
     claim = get_object_or_404(Claim.objects.only("id", "article_id", "start"), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
-    target = _neighbour(filters, claim, backwards=backwards)
+    target = selectors.queue_neighbour(filters, claim, backwards=backwards)
     if target is None:
         messages.info(
             request,
@@ -233,13 +233,6 @@ def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
         )
         target = claim.pk
     return redirect(_claim_url(target, filters) + SENTENCE_ANCHOR)
-
-
-def _neighbour(filters: QueueFilterForm, claim: Claim, *, backwards: bool = False) -> int | None:
-    claims = filters.filter(Claim.objects.all()).filter(filters.after(claim, backwards=backwards))
-    if backwards:
-        claims = claims.order_by(*filters.reversed_ordering())
-    return claims.values_list("pk", flat=True).first()
 
 
 def _claim_url(pk: int, filters: QueueFilterForm) -> str:
