@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from claims import selectors
 from claims.forms import ApplyToMatchesForm, ApplyVerdictForm, QueueFilterForm
 from claims.models import Claim
 from claims.permissions import REVIEW_PERMISSION
@@ -21,7 +22,7 @@ from claims.services.match_review import (
     claim_apply_verdict,
     claim_review_apply_to_matches,
 )
-from claims.views import SENTENCE_ANCHOR, _claim_page_queryset, _claim_url, _render_claim
+from claims.views import SENTENCE_ANCHOR, _claim_url, _render_claim
 
 
 @require_POST
@@ -56,7 +57,7 @@ def apply_verdict(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def apply_to_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Apply to N matching claims": the claim's decision to the matches the editor saw."""
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     back = redirect(_claim_url(claim.pk, filters) + "#seen-before")
     form = ApplyToMatchesForm(request.POST)

@@ -180,9 +180,6 @@ class ClaimQuerySet(models.QuerySet):
     def hedged(self) -> ClaimQuerySet:
         return self.filter(is_hedged=True)
 
-    def awaiting_signoff(self) -> ClaimQuerySet:
-        return self.exclude(proposed_status="")
-
     def figures(self) -> ClaimQuerySet:
         return self.filter(kind__in=[Claim.Kind.CASUALTY, Claim.Kind.ARREST])
 

@@ -11,8 +11,12 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through settings: 
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-REVIEW_PERMISSION = "claims.review_claim"
+# The permission names, stated once; views, admin, services and the API import them from here.
+REVIEW_PERMISSION = "claims.review_claim"  # change a claim's status (the Editors group)
 VIEW_PERMISSION = "claims.view_claim"
+EVIDENCE_PERMISSION = "claims.add_evidence"
+CHANGE_CLAIM_PERMISSION = "claims.change_claim"
+CHANGE_FIGURE_PERMISSION = "claims.change_figure"
 
 
 class ReadPublicWriteEditors(BasePermission):

@@ -13,35 +13,16 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import (
-    BooleanField,
-    Case,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
-from claims.forms import (
-    DecisionForm,
-    EvidenceForm,
-    QueueFilterForm,
-    SignoffForm,
-)
-from claims.matching.diff import word_diff
+from claims import selectors
+from claims.forms import DecisionForm, EvidenceForm, QueueFilterForm, SignoffForm
 from claims.models import Article, Claim, ClaimMatch, Outlet, StatusChange
-from claims.permissions import REVIEW_PERMISSION, VIEW_PERMISSION
+from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION, VIEW_PERMISSION
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -51,14 +32,12 @@ from claims.services import (
     evidence_add,
 )
 from claims.services.assignment import claims_assign
-from claims.services.figures import SPEAKER_STATEMENTS_LIMIT, with_origin
 
 PAGE_SIZE = 50
 # The queue counts its claims up to this many and then says "10,000+": an exact count of a
 # large status costs a scan of all of it on every page view, and past this many the number
 # stops helping an editor (a filter does).
 COUNT_CAP = 10_000
-EVIDENCE_PERMISSION = "claims.add_evidence"
 SENTENCE_ANCHOR = "#claim-sentence"
 
 
@@ -82,9 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     outlets = list(Outlet.objects.only("id", "name"))
     filters = QueueFilterForm(request.GET, outlets=outlets, user=request.user)
     claims = filters.filter(
-        Claim.objects.select_related("article", "article__outlet", "speaker", "assigned_to")
-        .defer("article__body", "hedges", "content")
-        .with_checked_elsewhere()  # the row's "checked elsewhere" mark, in the page's query
+        selectors.queue_claims().with_checked_elsewhere()  # the row's "checked elsewhere" mark
     )
     page = CappedPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     qs = filters.querystring()
@@ -124,7 +101,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -176,8 +153,8 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_claim_url(claim.pk, filters) + "#apply-offer")
     # The next claim of the queue after this one; past the end, wrap round to the first, since
     # claims earlier in the queue may still be waiting.
-    next_pk = _neighbour(filters, claim) or (
-        filters.filter(Claim.objects.exclude(pk=claim.pk)).values_list("pk", flat=True).first()
+    next_pk = selectors.queue_neighbour(filters, claim) or selectors.queue_first_other(
+        filters, claim
     )
     if next_pk is None:
         messages.info(request, "That was the last claim in this queue.")
@@ -190,7 +167,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def claim_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or return the verdict a colleague proposed (CLAIMDESK_SIGNOFF=required)."""
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = SignoffForm(request.POST)
     if not form.is_valid():
@@ -226,7 +203,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(EVIDENCE_PERMISSION, raise_exception=True)
 def claim_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(_claim_page_queryset(), pk=pk)
+    claim = get_object_or_404(selectors.claim_for_review(), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
     form = EvidenceForm(request.POST)
     if form.is_valid():
@@ -258,7 +235,7 @@ def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
     """j/k: a redirect to the neighbouring claim, so the claim page need not look both up."""
     claim = get_object_or_404(Claim.objects.only("id", "article_id", "start"), pk=pk)
     filters = QueueFilterForm(request.GET, user=request.user)
-    target = _neighbour(filters, claim, backwards=backwards)
+    target = selectors.queue_neighbour(filters, claim, backwards=backwards)
     if target is None:
         messages.info(
             request,
@@ -270,17 +247,6 @@ def _step(request: HttpRequest, pk: int, *, backwards: bool) -> HttpResponse:
     return redirect(_claim_url(target, filters) + SENTENCE_ANCHOR)
 
 
-def _claim_page_queryset():  # type: ignore[no-untyped-def]
-    return Claim.objects.with_related().select_related("status_changed_by")
-
-
-def _neighbour(filters: QueueFilterForm, claim: Claim, *, backwards: bool = False) -> int | None:
-    claims = filters.filter(Claim.objects.all()).filter(filters.after(claim, backwards=backwards))
-    if backwards:
-        claims = claims.order_by(*filters.reversed_ordering())
-    return claims.values_list("pk", flat=True).first()
-
-
 def _claim_url(pk: int, filters: QueueFilterForm) -> str:
     return reverse("claims:claim", args=[pk]) + filters.querystring()
 
@@ -290,162 +256,6 @@ def _form_field(name: str | None, form: DecisionForm) -> str | None:
     if name and name.startswith("evidence"):
         return "evidence_url"
     return name if name in form.fields and name != "version" else None
-
-
-# What the claim page, the figure panel (reports, statements) and `report_for` read of the
-# page's claims' related rows; loading only these is a third of the query's time at a few
-# hundred rows. Reading another related field would cost a query per row: the exact query
-# counts in tests/test_review_views.py catch that.
-PAGE_CLAIM_FIELDS = [
-    *(field.name for field in Claim._meta.concrete_fields),
-    "article__title",
-    "article__url",
-    "article__outlet",
-    "article__published_at",
-    "article__published_basis",
-    "article__outlet__name",
-    "speaker__name",
-    "speaker__known_role",
-    "status_changed_by__username",
-    "status_changed_by__first_name",
-    "status_changed_by__last_name",
-    "assigned_to__username",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
-    "figure__label",
-    "figure__event",
-]
-
-
-class IdIn(Func):
-    """`id IN (subquery)` that stays an index condition inside an OR on PostgreSQL.
-
-    There, `id IN (SELECT ...)` as one arm of an OR is checked row by row (a SubPlan filter over
-    a scan of every claim); `id = ANY(ARRAY(SELECT ...))` runs the subquery once and probes the
-    primary key, so the page's query keeps a bitmap OR of index scans. SQLite: plain IN.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, subquery: QuerySet) -> None:
-        super().__init__(F("id"), Subquery(subquery))
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return super().as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" IN ")
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        column, subquery = (compiler.compile(e) for e in self.source_expressions)
-        return f"{column[0]} = ANY(ARRAY{subquery[0]})", [*column[1], *subquery[1]]
-
-
-def _page_claims(pk: int) -> list[Claim]:
-    """Every claim the claim page shows, in one query: the claim itself (with its article,
-    outlet, speaker, last reviewer and figure), its article's other claims, its figure's current
-    reports, and, for an attribution, its speaker's newest SPEAKER_STATEMENTS_LIMIT statements.
-
-    The claims it matches (repeated claims, either way round) come too, annotated with the
-    match's `match_relation` and `match_score`; rows that are no match have None there.
-
-    Each of these was its own query; together they kept the page over its budget of 8. The
-    sets are selected by the claim's own article, figure and speaker (scalar subqueries the
-    database runs once) and its matches' ids (`IdIn`), so each branch still uses its index. Reports carry
-    their origin (credited agency) as an annotation, and only the page's own row carries the
-    article body (`page_body`): the reports' articles are never shown whole.
-    """
-    page = Claim.objects.filter(pk=pk).order_by()
-    matches = ClaimMatch.objects.order_by()
-    matched_ids = (
-        matches.filter(claim_id=pk)
-        .values("earlier_id")
-        .union(matches.filter(earlier_id=pk).values("claim_id"), all=True)
-    )
-    # Each match's relation and score, read from the unique (claim, earlier) index both ways.
-    pair = matches.filter(
-        Q(claim_id=pk, earlier_id=OuterRef("pk")) | Q(claim_id=OuterRef("pk"), earlier_id=pk)
-    ).order_by("-score")
-    article_id = Subquery(page.values("article_id"))
-    figure_id = Subquery(page.values("figure_id"))
-    speaker_id = Subquery(page.filter(kind=Claim.Kind.ATTRIBUTION).values("speaker_id"))
-    statements = Claim.objects.current().filter(kind=Claim.Kind.ATTRIBUTION, speaker_id=speaker_id)
-    # The id of the speaker's LIMIT-th newest statement; 0 when there are fewer.
-    oldest_statement = Coalesce(
-        Subquery(
-            statements.order_by("-id").values("id")[
-                SPEAKER_STATEMENTS_LIMIT - 1 : SPEAKER_STATEMENTS_LIMIT
-            ]
-        ),
-        0,
-    )
-    return list(
-        with_origin(
-            Claim.objects.with_related()
-            .select_related("status_changed_by", "figure", "assigned_to")
-            .filter(
-                Q(article_id=article_id)
-                | Q(figure_id=figure_id, in_article=True)
-                | Q(
-                    kind=Claim.Kind.ATTRIBUTION,
-                    in_article=True,
-                    speaker_id=speaker_id,
-                    id__gte=oldest_statement,
-                )
-                | Q(IdIn(matched_ids))
-            )
-            .only(*PAGE_CLAIM_FIELDS)
-            .annotate(
-                page_body=Case(
-                    When(pk=pk, then=F("article__body")),
-                    default=Value(""),
-                    output_field=TextField(),
-                ),
-                match_relation=Subquery(pair.values("relation")[:1]),
-                match_score=Subquery(pair.values("score")[:1]),
-            )
-            .order_by("id")
-        )
-    )
-
-
-def page_claim(pk: int) -> tuple[Claim, list[Claim]]:
-    """The claim for its page, and its article's claims in text order, in one query.
-
-    The claim's figure carries its current reports as `report_claims` and an attribution its
-    speaker's newest statements as `speaker_statements`: the figure panel
-    (claims.templatetags.figure_tags) reads those instead of querying. Raises Http404.
-    """
-    rows = _page_claims(pk)
-    claim = next((row for row in rows if row.pk == pk), None)
-    if claim is None:
-        raise Http404("No claim with that id.")
-    claim.article.body = claim.page_body
-    article_claims = sorted(
-        (row for row in rows if row.article_id == claim.article_id),
-        key=lambda row: (row.start, row.pk),
-    )
-    if claim.figure_id:
-        # Read by the figure panel (claims.templatetags.figure_tags) instead of a query.
-        claim.figure.report_claims = [
-            row for row in rows if row.figure_id == claim.figure_id and row.in_article
-        ]
-    # "Seen before": the matches, best first, each with the words that differ from this one.
-    claim.seen_before = sorted(
-        (row for row in rows if row.match_relation and row.pk != pk),
-        key=lambda row: (-row.match_score, row.pk),
-    )
-    for row in claim.seen_before:
-        row.diff = word_diff(row.sentence, claim.sentence)
-    if claim.kind == Claim.Kind.ATTRIBUTION and claim.speaker_id:
-        claim.speaker_statements = sorted(
-            (
-                row
-                for row in rows
-                if row.kind == Claim.Kind.ATTRIBUTION
-                and row.speaker_id == claim.speaker_id
-                and row.in_article
-            ),
-            key=lambda row: -row.pk,
-        )[:SPEAKER_STATEMENTS_LIMIT]
-    return claim, article_claims
 
 
 def _render_claim(
@@ -462,12 +272,12 @@ def _render_claim(
     # One query for every claim on the page (page_claim), then one each for the history and
     # the evidence; the figure panel reads what is attached to the claim and adds only the
     # speaker's roles. Neighbours for j/k are looked up only when asked (claim_next/previous).
-    claim, article_claims = page_claim(pk)
+    claim, article_claims = selectors.page_claim(pk)
     qs = filters.querystring()
     for other in article_claims:
         other.review_url = reverse("claims:claim", args=[other.pk]) + qs + SENTENCE_ANCHOR
-    history = list(claim.status_changes.select_related("changed_by").order_by("id"))
-    evidence = list(claim.evidence.select_related("added_by"))
+    history = selectors.claim_history(claim)
+    evidence = selectors.claim_evidence(claim)
     can_review = request.user.has_perm(REVIEW_PERMISSION)
     if decision_form is None:
         decision_form = DecisionForm(initial={"version": claim.version})

@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
     # DRF reports errors in a list by index ({"evidence": {0: ...}}): write keys as strings, as
     # json does. UTC date-times end in "Z", as DRF's own encoder writes them.
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS, orjson.OPT_UTC_Z),
-    "DEFAULT_PAGINATION_CLASS": "claims.pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
     # Throttling is fair use, not security: it keeps one anonymous client from starving others.
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],

@@ -61,9 +61,7 @@ def test_viewers_cannot_assign_nor_hold_claims(editor, viewer):
     assert not AssignmentChange.objects.exists()
 
 
-def test_queue_mine_and_unassigned(
-    editor, second_editor, editor_client, django_assert_max_num_queries
-):
+def test_queue_mine_and_unassigned(editor, second_editor, editor_client, django_assert_num_queries):
     mine = [make_claim(), make_claim()]
     theirs = make_claim()
     free = [make_claim(), make_claim()]
@@ -72,7 +70,7 @@ def test_queue_mine_and_unassigned(
 
     # 1 session, 2 user, 3-4 permissions, 5 outlets, 6 count, 7 the page of claims with
     # article, outlet, speaker and holder joined: the holder costs no query.
-    with django_assert_max_num_queries(7):
+    with django_assert_num_queries(7):
         response = editor_client.get(reverse("claims:queue"), {"holder": "mine"})
     assert {c.pk for c in response.context["page"].object_list} == {c.pk for c in mine}
     assert "@eddie" in response.content.decode()

@@ -124,7 +124,7 @@ def test_panel_query_count_does_not_grow_with_the_figure(kz, editor, django_asse
 @pytest.mark.parametrize("index", [14, 19, 9])
 def test_claim_page_shows_the_same_panel_as_the_tag_on_its_own(kz, editor, editor_client, index):
     # The claim page hands the panel the reports and statements it read with its other claims
-    # (claims.views._page_claims); the panel must not differ from one that queries for itself.
+    # (claims.selectors.page_claim); the panel must not differ from one that queries for itself.
     claim = kz.claims[index]
     page = editor_client.get(f"/review/claims/{claim.pk}/").content.decode()
     section = re.search(r'<section class="panel figure-panel".*?</section>', page, re.S)

@@ -29,6 +29,8 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims.models import Claim, Figure
+from claims.permissions import REVIEW_PERMISSION
+from claims.selectors import figure_with_reports
 from claims.services import ReviewConflict, ReviewError
 from claims.services.figures import (
     FigureError,
@@ -38,12 +40,9 @@ from claims.services.figures import (
     figure_merge,
     figure_rename,
     figure_split,
-    figures_with_reports,
     role_flags_for,
 )
 from claims.templatetags.figure_tags import chart, published_display
-
-REVIEW_PERMISSION = "claims.review_claim"
 
 
 class FigureClaimInline(admin.TabularInline):
@@ -190,7 +189,7 @@ class FigureAdmin(admin.ModelAdmin):
 
     @admin.display(description="Timeline")
     def timeline(self, obj: Figure) -> str:
-        figure = figures_with_reports(Figure.objects.filter(pk=obj.pk)).get()
+        figure = figure_with_reports(obj.pk)
         analysis = figure_analysis(figure)
         return render_to_string(
             "claims/figures/admin_timeline.html",
@@ -336,7 +335,7 @@ class FigureAdmin(admin.ModelAdmin):
             else:
                 self._report_accept(request, result)
             return HttpResponseRedirect(next_url)
-        analysis = figure_analysis(figures_with_reports(Figure.objects.filter(pk=figure.pk)).get())
+        analysis = figure_analysis(figure_with_reports(figure.pk))
         rows = [
             e
             for e in analysis.timeline

@@ -22,6 +22,8 @@ from django.utils.html import format_html, format_html_join
 
 from claims.admin.assignment import assign_articles, assign_claims
 from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, Outlet, StatusChange
+from claims.permissions import CHANGE_CLAIM_PERMISSION, EVIDENCE_PERMISSION, REVIEW_PERMISSION
+from claims.schema import CLAIM_REVIEW_FIELDS
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -31,17 +33,6 @@ from claims.services import (
     evidence_add,
 )
 from claims.services.review import signoff_required
-
-REVIEW_PERMISSION = "claims.review_claim"
-REVIEWED_FIELDS = (
-    "status",
-    "status_changed_by",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by",
-    "proposed_at",
-    "version",
-)
 
 # What the claim form's "Matches" reads of each matched claim (not the article body).
 MATCH_SIDE_FIELDS = ("status", "article", "article__outlet", "article__outlet__name")
@@ -193,7 +184,7 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         user = request.user
-        return user.has_perm(REVIEW_PERMISSION) or user.has_perm("claims.add_evidence")
+        return user.has_perm(REVIEW_PERMISSION) or user.has_perm(EVIDENCE_PERMISSION)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -334,7 +325,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ("Repeated claims", {"fields": ["matches_display"]}),
         (
             "Review (changed only by review actions and the review UI)",
-            {"fields": list(REVIEWED_FIELDS)},
+            {"fields": list(CLAIM_REVIEW_FIELDS)},
         ),
         (
             "Provenance",
@@ -374,13 +365,13 @@ class ClaimAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
         always = [
             "review_link",
-            *REVIEWED_FIELDS,
+            *CLAIM_REVIEW_FIELDS,
             "is_hedged",
             "created_at",
             "updated_at",
             "matches_display",
         ]
-        if request.user.has_perm("claims.change_claim"):
+        if request.user.has_perm(CHANGE_CLAIM_PERMISSION):
             return always
         return always + [
             f.name for f in Claim._meta.concrete_fields if f.name not in always and f.editable
@@ -459,7 +450,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Claim, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         # Save only the fields this form changed. A full save would write back the status and
         # version as they were when the form was opened, undoing a review made meanwhile.
-        fields = [name for name in form.changed_data if name not in REVIEWED_FIELDS]
+        fields = [name for name in form.changed_data if name not in CLAIM_REVIEW_FIELDS]
         if "hedges" in fields:
             obj.is_hedged = bool(obj.hedges)  # kept beside hedges for the "hedged" filter
             fields.append("is_hedged")

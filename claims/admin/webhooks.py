@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from claims.models import WebhookDelivery, WebhookSubscription
+from claims.permissions import REVIEW_PERMISSION
 from claims.services import webhooks
 
 
@@ -48,7 +49,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         return False  # the log is read-only; Resend is an action
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("claims.review_claim")
+        return request.user.has_perm(REVIEW_PERMISSION)
 
     @admin.action(
         description="Resend selected deliveries (same body and delivery id)",

@@ -11,7 +11,9 @@ money) never become figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from spacy.tokens import Span, Token
 
@@ -73,7 +75,12 @@ _NOT_PEOPLE_ENTS = frozenset({"GPE", "NORP", "LOC", "FAC", "DATE", "TIME", "EVEN
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class FigureMention:
+    """One casualty or arrest figure as a sentence states it (before it becomes a claim).
+
+    Not the `claims.models.Figure` row, which groups the same figure across articles.
+    """
+
     value_low: int
     value_high: int | None
     qualifier: str
@@ -163,12 +170,70 @@ def _link(noun: Token, sent: Span) -> _Link | None:
     return _link_in_clause(noun, sent)
 
 
-def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
-    """How a counted noun is tied to an outcome by the words around it."""
-    partitive = of_outcome(noun)
-    if partitive:
-        return _Link(partitive, noun, rule="partitive")
-    # "The attack claimed 12 lives", "the floods have taken 40 lives"
+# Who a relative clause names as its doer when it is only the relative pronoun again.
+_RELATIVE_AGENTS = ("who", "that", "which")
+
+
+class _Stop:
+    """A rule's verdict that the noun is not a figure: no later rule is tried."""
+
+
+_STOP = _Stop()
+
+
+class _Clause:
+    """What the clause rules read of one counted noun, worked out once and only when asked.
+
+    `noun` may be rebound by a rule (`_of_phrase`: "A total of 32 people": the toll word stands
+    in the noun's place); `first`, `verb`, `dep` and `outcome` are computed from the noun as it
+    is when a rule first reads them, which is after every rule that rebinds it.
+    """
+
+    def __init__(self, noun: Token, sent: Span) -> None:
+        self.noun = noun
+        self.sent = sent
+
+    @cached_property
+    def first(self) -> Token:
+        """Coordinated counts share their first conjunct's place: "six children and seven women"."""
+        first = self.noun
+        while first.dep_ in ("conj", "appos") and first.head.i != first.i:
+            first = first.head
+        return first
+
+    @cached_property
+    def verb_and_dep(self) -> tuple[Token, str]:
+        verb, dep = self.first.head, self.first.dep_
+        if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
+            # "have detained between 10 and 12 members": the range is parsed as a "between" phrase.
+            verb, dep = verb.head, "dobj"
+        return verb, dep
+
+    @property
+    def verb(self) -> Token:
+        return self.verb_and_dep[0]
+
+    @property
+    def dep(self) -> str:
+        return self.verb_and_dep[1]
+
+    @cached_property
+    def outcome(self) -> str | None:
+        return verb_outcome(self.verb)
+
+
+_Verdict = _Link | _Stop | None  # a link, "not a figure", or "ask the next rule"
+
+
+def _partitive(c: _Clause) -> _Verdict:
+    """ "Eight of the deaths", "nine of the injured"."""
+    partitive = of_outcome(c.noun)
+    return _Link(partitive, c.noun, rule="partitive") if partitive else None
+
+
+def _claimed_lives(c: _Clause) -> _Verdict:
+    """ "The attack claimed 12 lives", "the floods have taken 40 lives"."""
+    noun = c.noun
     if (
         noun.lemma_.lower() == "life"
         and noun.dep_ == "dobj"
@@ -176,56 +241,72 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
     ):
         taker = noun.head
         return _Link("killed", taker, subject_of(taker, passive_agent=False), rule="claimed-lives")
-    # "the deaths of six protesters", "the killing of a family of four"
-    if noun.dep_ == "pobj" and noun.head.lower_ == "of":
-        owner = noun.head.head
-        owner_lemma = owner.lemma_.lower()
-        if owner_lemma in OUTCOME_NOUNS and owner.pos_ in ("NOUN", "ADJ"):
-            return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner), rule="outcome-noun")
-        if owner_lemma == "life" and owner.head.lemma_.lower() in ("claim", "take", "cost"):
-            # "the attack claimed the lives of 12 people"
-            taker = owner.head
-            return _Link(
-                "killed", taker, subject_of(taker, passive_agent=False), rule="claimed-lives"
-            )
-        if owner_lemma in TOLL_NOUNS:
-            outcome = toll_outcome(owner, sent)
-            if outcome:
-                return _Link(outcome, owner, rule="toll")
-            # "A total of 32 people were killed": the toll word stands in the noun's place.
-            noun = owner
-        elif owner.lower_ in ("those", "that") and owner.dep_ == "pobj":
-            # "including those of six children": "those" stands for the counted noun before.
-            noun = owner
-        elif owner.lower_ in _QUALIFIER_HEADS:
-            # "Upwards of 300 demonstrators were detained", parsed with the qualifier as the
-            # head: the counted noun stands in its place.
-            noun = owner
-    # A part of a count is a figure of its own with the whole's outcome: "killed 40 people,
-    # including 12 children", "the toll rose to 112, including 32 in the past day".
-    if noun.dep_ == "pobj" and noun.head.lower_ == "including":
-        for whole in _wholes(noun.head.head):
-            link = _link(whole, sent)
-            if link is not None:
-                return _as_part(link)
-        # "keeps a tally of 2,315 arrests since the strike began, including 212 women": the
-        # parser hung the part on a later clause; the count just before it is the whole.
-        whole = _count_before(noun.head, sent)
-        return _as_part(_link(whole, sent)) if whole is not None else None
-    # "64 people had been injured, among them 11 children": a part of the count before it.
-    listed = noun
+    return None
+
+
+def _of_phrase(c: _Clause) -> _Verdict:
+    """ "the deaths of six protesters", "the killing of a family of four", "the attack claimed
+    the lives of 12 people", "the death toll of 40 people"; else the owner may stand in the
+    noun's place for the rules after: "A total of 32 people were killed", "including those of
+    six children", "Upwards of 300 demonstrators were detained"."""
+    noun, sent = c.noun, c.sent
+    if not (noun.dep_ == "pobj" and noun.head.lower_ == "of"):
+        return None
+    owner = noun.head.head
+    owner_lemma = owner.lemma_.lower()
+    if owner_lemma in OUTCOME_NOUNS and owner.pos_ in ("NOUN", "ADJ"):
+        return _Link(OUTCOME_NOUNS[owner_lemma], owner, _noun_agent(owner), rule="outcome-noun")
+    if owner_lemma == "life" and owner.head.lemma_.lower() in ("claim", "take", "cost"):
+        taker = owner.head
+        return _Link("killed", taker, subject_of(taker, passive_agent=False), rule="claimed-lives")
+    if owner_lemma in TOLL_NOUNS:
+        outcome = toll_outcome(owner, sent)
+        if outcome:
+            return _Link(outcome, owner, rule="toll")
+        c.noun = owner  # the toll word stands in the noun's place
+    elif owner.lower_ in ("those", "that") and owner.dep_ == "pobj":
+        c.noun = owner  # "those" stands for the counted noun before
+    elif owner.lower_ in _QUALIFIER_HEADS:
+        c.noun = owner  # the qualifier parsed as the head: the counted noun stands in its place
+    return None
+
+
+def _including_part(c: _Clause) -> _Verdict:
+    """A part of a count is a figure of its own with the whole's outcome: "killed 40 people,
+    including 12 children", "the toll rose to 112, including 32 in the past day"."""
+    noun, sent = c.noun, c.sent
+    if not (noun.dep_ == "pobj" and noun.head.lower_ == "including"):
+        return None
+    for whole in _wholes(noun.head.head):
+        link = _link(whole, sent)
+        if link is not None:
+            return _as_part(link)
+    # "keeps a tally of 2,315 arrests since the strike began, including 212 women": the
+    # parser hung the part on a later clause; the count just before it is the whole.
+    whole = _count_before(noun.head, sent)
+    return (_as_part(_link(whole, sent)) if whole is not None else None) or _STOP
+
+
+def _among_them_part(c: _Clause) -> _Verdict:
+    """ "64 people had been injured, among them 11 children": a part of the count before it."""
+    listed = c.noun
     while listed.dep_ == "conj" and listed.head.pos_ in ("NOUN", "PROPN", "NUM"):
         listed = listed.head  # "among them 12 women and four children"
     if any(
-        c.dep_ == "prep"
-        and c.lower_ == "among"
-        and any(g.lower_ in ("them", "those") for g in c.children)
-        for c in listed.children
+        child.dep_ == "prep"
+        and child.lower_ == "among"
+        and any(g.lower_ in ("them", "those") for g in child.children)
+        for child in listed.children
     ):
-        whole = _count_before(listed, sent)
+        whole = _count_before(listed, c.sent)
         if whole is not None:
-            return _as_part(_link(whole, sent))
-    # "... left two dead and at least 23 injured": the count hangs on its own participle.
+            return _as_part(_link(whole, c.sent)) or _STOP
+    return None
+
+
+def _own_participle(c: _Clause) -> _Verdict:
+    """ "... left two dead and at least 23 injured": the count hangs on its own participle."""
+    noun = c.noun
     if (
         noun.pos_ == "NUM"
         and noun.dep_ == "nummod"
@@ -234,18 +315,29 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         and not negated(noun.head)
     ):
         return _Link(verb_outcome(noun.head), noun.head, by_agent(noun.head), rule="participle")
-    # "... confirmed dead and more than 350 injured": a conjoined count with its own participle.
+    return None
+
+
+def _conjoined_participle(c: _Clause) -> _Verdict:
+    """ "... confirmed dead and more than 350 injured": a conjoined count with its own
+    participle."""
+    noun = c.noun
     if noun.dep_ == "conj" and noun.pos_ == "NUM" and noun.i + 1 < len(noun.doc):
         after = noun.doc[noun.i + 1]
         if (
             after.tag_ == "VBN"
             and after.dep_ == "conj"
             and verb_outcome(after)
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in after.children)
+            and not any(ch.dep_ in ("nsubj", "nsubjpass") for ch in after.children)
         ):
             return _Link(verb_outcome(after), after, by_agent(after), rule="participle")
-    # "Five people were killed in Kharkiv and three in Odesa": a gapped clause, the count
-    # coordinated with the verb itself.
+    return None
+
+
+def _gapped_clause(c: _Clause) -> _Verdict:
+    """ "Five people were killed in Kharkiv and three in Odesa": a gapped clause, the count
+    coordinated with the verb itself."""
+    noun = c.noun
     following = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else noun
     own_participle = following.tag_ == "VBN" or following.lower_ in OUTCOME_ADJECTIVES
     if (
@@ -257,240 +349,369 @@ def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
         gapped = noun.head
         outcome = verb_outcome(gapped) if is_passive(gapped) else None
         outcome = outcome or state_outcome(gapped)
-        if outcome and not negated(gapped) and not any(c.dep_ == "nsubj" for c in noun.children):
+        if outcome and not negated(gapped) and not any(ch.dep_ == "nsubj" for ch in noun.children):
             return _Link(outcome, gapped, by_agent(gapped), rule="gapped")
-    # "It recorded a further 97 in Portsel": a bare number a monitor tallies goes on with the
-    # count of the sentence before.
+    return None
+
+
+def _tally_continued(c: _Clause) -> _Verdict:
+    """ "It recorded a further 97 in Portsel": a bare number a monitor tallies goes on with the
+    count of the sentence before."""
+    noun = c.noun
     if (
         noun.pos_ == "NUM"
         and noun.dep_ in ("dobj", "conj")
         and noun.head.lemma_.lower() in (TALLY_VERBS - {"keep"})
     ):
-        tallied = _outcome_just_before(sent)
+        tallied = _outcome_just_before(c.sent)
         if tallied:
             return _Link(tallied, noun.head, rule="tally")
-    held = _custody_state(noun)
-    if held is not None:
-        return held
-    # Coordinated counts share their first conjunct's place: "six children and seven women".
-    first = noun
+    return None
+
+
+def _in_custody(c: _Clause) -> _Verdict:
+    """ "with nearly 2,000 more in custody", "400 others under arrest" (see _custody_state)."""
+    return _custody_state(c.noun)
+
+
+def _coordinated(c: _Clause) -> _Verdict:
+    """ "six children and seven women killed": a conjunct that is itself an outcome noun
+    ("12 deaths and 40 injuries") gives its outcome to the counts coordinated with it."""
+    first = c.noun
     while first.dep_ in ("conj", "appos") and first.head.i != first.i:
         first = first.head
         if first.lemma_.lower() in OUTCOME_NOUNS or of_outcome(first):
             outcome = OUTCOME_NOUNS.get(first.lemma_.lower()) or of_outcome(first)
-            return _Link(outcome, first, rule="coordinated") if outcome else None
+            return _Link(outcome, first, rule="coordinated") if outcome else _STOP
+    return None
+
+
+def _listed_part(c: _Clause) -> _Verdict:
+    """ "including 4 doctors, 9 nurses and ...": later counted parts of an "including" list
+    (not "including the alleged captain, a fisherman": no count, no figure of its own)."""
+    noun, first = c.noun, c.first
     if first.i != noun.i and first.dep_ == "pobj" and first.head.lower_ == "including":
-        # "including 4 doctors, 9 nurses and ...": later counted parts of the list, likewise
-        # (not "including the alleged captain, a fisherman": no count, no figure of its own).
-        counted = noun.pos_ == "NUM" or any(c.dep_ == "nummod" for c in noun.children)
-        return _as_part(_link(first, sent)) if counted else None
-    verb = first.head
-    dep = first.dep_
-    if dep == "pobj" and verb.lower_ == "between" and verb.head.pos_ in ("VERB", "AUX"):
-        # "have detained between 10 and 12 members": the range is parsed as a "between" phrase.
-        verb, dep = verb.head, "dobj"
-    # A participle in front: "the 12 arrested men", "26 wounded soldiers".
-    for child in noun.lefts:
+        counted = noun.pos_ == "NUM" or any(ch.dep_ == "nummod" for ch in noun.children)
+        return (_as_part(_link(first, c.sent)) if counted else None) or _STOP
+    return None
+
+
+def _participle_before(c: _Clause) -> _Verdict:
+    """A participle in front: "the 12 arrested men", "26 wounded soldiers", "19 wounded
+    patients"."""
+    for child in c.noun.lefts:
         if child.dep_ == "amod" and child.tag_ == "VBN" and verb_outcome(child):
             return _Link(verb_outcome(child), child, rule="participle")
         if child.dep_ == "amod" and child.tag_ == "JJ" and child.lower_ in OUTCOME_ADJECTIVES:
-            return _Link(
-                OUTCOME_ADJECTIVES[child.lower_], child, rule="participle"
-            )  # "19 wounded patients"
-    # Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested".
+            return _Link(OUTCOME_ADJECTIVES[child.lower_], child, rule="participle")
+    return None
+
+
+def _reduced_relative(c: _Clause) -> _Verdict:
+    """Reduced relative: "more than 130 lawyers detained last July", "about 2,000 arrested",
+    "a group that was killed", "a group that is now missing", "15,000 people registered as
+    missing"."""
+    noun, first = c.noun, c.first
     for child in list(noun.children) + ([] if first.i == noun.i else list(first.children)):
-        if child.dep_ in ("acl", "relcl") and not negated(child):
-            # Only a passive participle or passive relative clause says the noun suffered it:
-            # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
-            # who killed".
-            # In a relative clause the victim must be the relative pronoun itself: not "Jane
-            # Morris, whose son was killed".
-            passive = (child.dep_ == "acl" and child.tag_ == "VBN") or any(
-                c.dep_ == "nsubjpass" and c.lower_ in RELATIVE_PRONOUNS for c in child.children
-            )
-            outcome = verb_outcome(child) if passive else None
-            if outcome:
-                agent = subject_of(child) if child.dep_ == "relcl" else None
-                if (
-                    child.dep_ == "relcl"
-                    and agent is not None
-                    and agent.lower_
-                    in (
-                        "who",
-                        "that",
-                        "which",
-                    )
-                ):
-                    agent = None
-                if agent is not None and agent.i == noun.i:
-                    agent = None
-                return _Link(outcome, child, agent or by_agent(child), rule="relative")
-            # "a group that is now missing", "15,000 people registered as missing" - but not
-            # "Maria Lopez, whose husband is among the missing".
-            own_state = passive or (
-                child.dep_ == "relcl"
-                and any(
-                    c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in RELATIVE_PRONOUNS
-                    for c in child.children
-                )
-            )
-            if own_state:
-                found = state_outcome(child)
-                if found:
-                    return _Link(found, child, rule="relative")
-    shared = _shared_participle(noun)
-    if shared is not None:
-        return shared
-    if negated(verb):
-        return None
-    raised = hearsay_clause(verb) if dep == "nsubjpass" else None
-    if raised is not None and not negated(raised):
-        # "Some 15 people are said to have died", "40 are believed to have been arrested"
-        if any(c.dep_ == "auxpass" for c in raised.children) and verb_outcome(raised):
-            return _Link(verb_outcome(raised), raised, by_agent(raised), rule="hearsay")
-        found = state_outcome(raised)
-        if found:
-            return _Link(found, raised, rule="hearsay")
-    outcome = verb_outcome(verb)
-    if not outcome and dep == "nsubjpass" and not state_outcome(verb):
-        # "63 migrants were intercepted and detained": a later passive verb shares the subject.
-        for conj in verb.children:
-            if (
-                conj.dep_ == "conj"
-                and conj.tag_ == "VBN"
-                and verb_outcome(conj)
-                and not negated(conj)
-                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
-            ):
-                return _Link(verb_outcome(conj), conj, by_agent(conj), rule="verb-passive")
-    if not outcome and dep == "dobj":
-        # "The clashes left 10 people dead": the state is a complement of the verb.
-        for child in list(verb.children) + list(first.rights):
-            # An adjective anywhere there ("left ten people dead"); a participle only as the
-            # object's complement ("leaving 30 others wounded"), not "told Reuters ... killed".
-            state = child.lower_ in OUTCOME_ADJECTIVES and (
-                (child.pos_ == "ADJ" and child.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "amod"))
-                or (child.tag_ == "VBN" and child.dep_ in ("oprd", "acomp", "xcomp", "amod"))
-            )
-            if state:
-                agent = subject_of(verb, passive_agent=False)
-                return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent, rule="left-state")
-        # "leaving 30 others wounded" with the participle hung elsewhere by the parser: the
-        # word right after the object.
-        after = first.right_edge.i + 1
-        if verb.lemma_.lower() == "leave" and after < len(first.doc):
-            word = first.doc[after]
-            if word.lower_ in OUTCOME_ADJECTIVES and word.tag_ in ("JJ", "VBN"):
-                agent = subject_of(verb, passive_agent=False)
-                return _Link(OUTCOME_ADJECTIVES[word.lower_], verb, agent, rule="left-state")
-    if outcome and dep == "dobj":
-        agent = subject_of(verb, passive_agent=False)
-        return _Link(outcome, verb, agent, rule="verb-object")
-    if outcome and dep == "nsubjpass":
-        return _Link(outcome, verb, by_agent(verb), rule="verb-passive")
-    if (
-        outcome
-        and dep == "nsubj"
-        and verb.tag_ == "VBN"
-        and not any(c.dep_ in ("dobj", "aux") for c in verb.children)
-    ):
-        # "40 were killed and more than 100 wounded": the second "were" is left out.
-        return _Link(outcome, verb, rule="verb-passive")
-    if dep in ("nsubj", "nsubjpass") or (
-        # "Among the dead were 11 children": inverted, the count is parsed as the attribute.
-        dep == "attr"
-        and verb.lemma_.lower() == "be"
-        and not any(c.dep_ in ("nsubj", "expl") for c in verb.children)
-    ):
-        found = state_outcome(verb)  # "six are dead", "53 were confirmed dead"
-        if found:
-            return _Link(found, verb, rule="state")
-        # "with 10,000 missing", "with a dozen passengers still missing" (parsed as a verb)
-        if (verb.pos_ == "ADJ" or verb.tag_ == "VBG") and verb.lower_ in OUTCOME_ADJECTIVES:
-            return _Link(
-                OUTCOME_ADJECTIVES[verb.lower_], verb, rule="state"
-            )  # "with 10,000 missing"
-        # "10,000 more reported missing", "dozens feared dead": the parser may hang the count
-        # on the epistemic verb inside the adjective phrase.
-        state = verb.head
-        if (
-            verb.dep_ in ("amod", "advmod")
-            and state.pos_ == "ADJ"
-            and state.lower_ in OUTCOME_ADJECTIVES
-        ):
-            return _Link(OUTCOME_ADJECTIVES[state.lower_], state, rule="state")
-    if dep in ("nsubj", "nsubjpass") and sent[0].lower_ in ("of", "among"):
-        # "Of those arrested, 97 were students": a part of a group named by its outcome.
-        for group in sent[0].children:
-            if group.dep_ == "pobj" and group.lower_ in ("those", "them"):
-                for participle in group.children:
-                    if participle.dep_ in ("acl", "relcl") and verb_outcome(participle):
-                        return _Link(verb_outcome(participle), participle, rule="of-those")
-    if dep in ("dobj", "attr") and verb.lemma_.lower() in ("include", "be"):
-        # "The dead include a Somali national and five foreigners"
-        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if (
-            subject is not None
-            and subject.lemma_.lower() in OUTCOME_NOUNS.keys() | OUTCOME_ADJECTIVES.keys()
-        ):
-            key = subject.lemma_.lower()
-            return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb, rule="include")
-        # "Those held included six students": the subject named by its participle
-        held = next(
-            (
-                c
-                for c in (subject.children if subject is not None else ())
-                if c.dep_ in ("acl", "relcl") and verb_outcome(c) and not negated(c)
-            ),
-            None,
+        if child.dep_ not in ("acl", "relcl") or negated(child):
+            continue
+        # Only a passive participle or passive relative clause says the noun suffered it:
+        # "lawyers detained", "a group that was killed" - not "an order to kill", "gunmen
+        # who killed". In a relative clause the victim must be the relative pronoun itself:
+        # not "Jane Morris, whose son was killed".
+        passive = (child.dep_ == "acl" and child.tag_ == "VBN") or any(
+            g.dep_ == "nsubjpass" and g.lower_ in RELATIVE_PRONOUNS for g in child.children
         )
-        if held is not None:
-            return _Link(verb_outcome(held), verb, rule="include")
-    # Tolls: "the death toll has risen to 71", "puts the toll at 141", "brings ... to 510".
-    if dep == "pobj" and first.head.lower_ in ("to", "at"):
-        current = first.head
-        for _ in range(5):
-            current = current.head
-            if current.dep_ == "acl":
-                # "brought the number of journalists detained to 27": the "to" phrase was hung
-                # on the participle inside the toll's phrase.
-                owner = current.head
-                if owner.dep_ == "pobj" and owner.head.lower_ == "of":
-                    owner = owner.head.head
-                if owner.lemma_.lower() in TOLL_NOUNS:
-                    current = owner.head
-            if current.pos_ in ("VERB", "AUX"):
-                break
-        if current.lemma_.lower() in TOLL_VERBS:
-            for child in current.children:
-                if child.dep_ not in ("nsubj", "dobj", "nsubjpass"):
-                    continue
-                if child.lemma_.lower() in TOLL_NOUNS:
-                    # "The commission's count rose to nine": a toll whose own sentence names no
-                    # outcome continues the one before it.
-                    counted = toll_outcome(child, sent) or _outcome_just_before(sent)
-                    if counted:
-                        return _Link(counted, child, rule="toll")
-                elif child.lower_ in ("it", "that", "this"):
-                    # "Officials first reported 128 deaths. By midday that had climbed to 157."
-                    counted = _outcome_just_before(sent)
-                    if counted:
-                        return _Link(counted, current, rule="toll")
-    # "the number of people killed this year had reached 120", "the toll has topped 500"
-    if dep == "dobj" and verb.lemma_.lower() in _TOLL_OBJECT_VERBS:
-        for child in verb.children:
-            if child.dep_ == "nsubj" and child.lemma_.lower() in TOLL_NOUNS:
-                counted = toll_outcome(child, sent)
-                if counted:
-                    return _Link(counted, child, rule="toll")
-    # "... to 71, up from about 25": the earlier value of the same toll.
-    if dep == "pobj" and first.head.lower_ == "from" and first.head.head.lower_ in ("up", "down"):
-        for token in sent:
+        outcome = verb_outcome(child) if passive else None
+        if outcome:
+            agent = subject_of(child) if child.dep_ == "relcl" else None
+            if child.dep_ == "relcl" and agent is not None and agent.lower_ in _RELATIVE_AGENTS:
+                agent = None
+            if agent is not None and agent.i == noun.i:
+                agent = None
+            return _Link(outcome, child, agent or by_agent(child), rule="relative")
+        # Not "Maria Lopez, whose husband is among the missing".
+        own_state = passive or (
+            child.dep_ == "relcl"
+            and any(
+                g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in RELATIVE_PRONOUNS
+                for g in child.children
+            )
+        )
+        if own_state:
+            found = state_outcome(child)
+            if found:
+                return _Link(found, child, rule="relative")
+    return None
+
+
+def _shared(c: _Clause) -> _Verdict:
+    """ "with 412 security personnel and 276 civilians killed" (see _shared_participle)."""
+    return _shared_participle(c.noun)
+
+
+def _negated_verb(c: _Clause) -> _Verdict:
+    """ "No one was killed", "police did not arrest 40 people": a negated verb is no figure."""
+    return _STOP if negated(c.verb) else None
+
+
+def _hearsay(c: _Clause) -> _Verdict:
+    """ "Some 15 people are said to have died", "40 are believed to have been arrested"."""
+    raised = hearsay_clause(c.verb) if c.dep == "nsubjpass" else None
+    if raised is None or negated(raised):
+        return None
+    if any(ch.dep_ == "auxpass" for ch in raised.children) and verb_outcome(raised):
+        return _Link(verb_outcome(raised), raised, by_agent(raised), rule="hearsay")
+    found = state_outcome(raised)
+    return _Link(found, raised, rule="hearsay") if found else None
+
+
+def _later_passive(c: _Clause) -> _Verdict:
+    """ "63 migrants were intercepted and detained": a later passive verb shares the subject."""
+    verb = c.verb
+    if c.outcome or c.dep != "nsubjpass" or state_outcome(verb):
+        return None
+    for conj in verb.children:
+        if (
+            conj.dep_ == "conj"
+            and conj.tag_ == "VBN"
+            and verb_outcome(conj)
+            and not negated(conj)
+            and not any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children)
+        ):
+            return _Link(verb_outcome(conj), conj, by_agent(conj), rule="verb-passive")
+    return None
+
+
+def _left_state(c: _Clause) -> _Verdict:
+    """ "The clashes left 10 people dead", "leaving 30 others wounded": the state is a
+    complement of the verb."""
+    verb, first = c.verb, c.first
+    if c.outcome or c.dep != "dobj":
+        return None
+    for child in list(verb.children) + list(first.rights):
+        # An adjective anywhere there ("left ten people dead"); a participle only as the
+        # object's complement ("leaving 30 others wounded"), not "told Reuters ... killed".
+        state = child.lower_ in OUTCOME_ADJECTIVES and (
+            (child.pos_ == "ADJ" and child.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "amod"))
+            or (child.tag_ == "VBN" and child.dep_ in ("oprd", "acomp", "xcomp", "amod"))
+        )
+        if state:
+            agent = subject_of(verb, passive_agent=False)
+            return _Link(OUTCOME_ADJECTIVES[child.lower_], verb, agent, rule="left-state")
+    # "leaving 30 others wounded" with the participle hung elsewhere by the parser: the
+    # word right after the object.
+    after = first.right_edge.i + 1
+    if verb.lemma_.lower() == "leave" and after < len(first.doc):
+        word = first.doc[after]
+        if word.lower_ in OUTCOME_ADJECTIVES and word.tag_ in ("JJ", "VBN"):
+            agent = subject_of(verb, passive_agent=False)
+            return _Link(OUTCOME_ADJECTIVES[word.lower_], verb, agent, rule="left-state")
+    return None
+
+
+def _verb_object(c: _Clause) -> _Verdict:
+    """ "Security forces killed 26 protesters"."""
+    if c.outcome and c.dep == "dobj":
+        return _Link(c.outcome, c.verb, subject_of(c.verb, passive_agent=False), rule="verb-object")
+    return None
+
+
+def _verb_passive(c: _Clause) -> _Verdict:
+    """ "18 officials were killed", and "40 were killed and more than 100 wounded" (the second
+    "were" left out)."""
+    verb = c.verb
+    if c.outcome and c.dep == "nsubjpass":
+        return _Link(c.outcome, verb, by_agent(verb), rule="verb-passive")
+    if (
+        c.outcome
+        and c.dep == "nsubj"
+        and verb.tag_ == "VBN"
+        and not any(ch.dep_ in ("dobj", "aux") for ch in verb.children)
+    ):
+        return _Link(c.outcome, verb, rule="verb-passive")
+    return None
+
+
+def _state(c: _Clause) -> _Verdict:
+    """ "six are dead", "53 were confirmed dead", "Among the dead were 11 children" (inverted,
+    the count parsed as the attribute), "with 10,000 missing", "dozens feared dead"."""
+    verb, dep = c.verb, c.dep
+    if not (
+        dep in ("nsubj", "nsubjpass")
+        or (
+            dep == "attr"
+            and verb.lemma_.lower() == "be"
+            and not any(ch.dep_ in ("nsubj", "expl") for ch in verb.children)
+        )
+    ):
+        return None
+    found = state_outcome(verb)
+    if found:
+        return _Link(found, verb, rule="state")
+    # "with a dozen passengers still missing" (parsed as a verb)
+    if (verb.pos_ == "ADJ" or verb.tag_ == "VBG") and verb.lower_ in OUTCOME_ADJECTIVES:
+        return _Link(OUTCOME_ADJECTIVES[verb.lower_], verb, rule="state")
+    # "10,000 more reported missing": the parser may hang the count on the epistemic verb
+    # inside the adjective phrase.
+    state = verb.head
+    if (
+        verb.dep_ in ("amod", "advmod")
+        and state.pos_ == "ADJ"
+        and state.lower_ in OUTCOME_ADJECTIVES
+    ):
+        return _Link(OUTCOME_ADJECTIVES[state.lower_], state, rule="state")
+    return None
+
+
+def _of_those(c: _Clause) -> _Verdict:
+    """ "Of those arrested, 97 were students": a part of a group named by its outcome."""
+    sent = c.sent
+    if c.dep not in ("nsubj", "nsubjpass") or sent[0].lower_ not in ("of", "among"):
+        return None
+    for group in sent[0].children:
+        if group.dep_ == "pobj" and group.lower_ in ("those", "them"):
+            for participle in group.children:
+                if participle.dep_ in ("acl", "relcl") and verb_outcome(participle):
+                    return _Link(verb_outcome(participle), participle, rule="of-those")
+    return None
+
+
+def _included(c: _Clause) -> _Verdict:
+    """ "The dead include a Somali national and five foreigners", "Those held included six
+    students" (the subject named by its participle)."""
+    verb = c.verb
+    if c.dep not in ("dobj", "attr") or verb.lemma_.lower() not in ("include", "be"):
+        return None
+    subject = next((ch for ch in verb.children if ch.dep_ == "nsubj"), None)
+    if (
+        subject is not None
+        and subject.lemma_.lower() in OUTCOME_NOUNS.keys() | OUTCOME_ADJECTIVES.keys()
+    ):
+        key = subject.lemma_.lower()
+        return _Link(OUTCOME_NOUNS.get(key) or OUTCOME_ADJECTIVES[key], verb, rule="include")
+    held = next(
+        (
+            ch
+            for ch in (subject.children if subject is not None else ())
+            if ch.dep_ in ("acl", "relcl") and verb_outcome(ch) and not negated(ch)
+        ),
+        None,
+    )
+    return _Link(verb_outcome(held), verb, rule="include") if held is not None else None
+
+
+def _toll_reached(c: _Clause) -> _Verdict:
+    """Tolls: "the death toll has risen to 71", "puts the toll at 141", "brings ... to 510",
+    "The commission's count rose to nine", "By midday that had climbed to 157"."""
+    first, sent = c.first, c.sent
+    if not (c.dep == "pobj" and first.head.lower_ in ("to", "at")):
+        return None
+    current = first.head
+    for _ in range(5):
+        current = current.head
+        if current.dep_ == "acl":
+            # "brought the number of journalists detained to 27": the "to" phrase was hung
+            # on the participle inside the toll's phrase.
+            owner = current.head
+            if owner.dep_ == "pobj" and owner.head.lower_ == "of":
+                owner = owner.head.head
+            if owner.lemma_.lower() in TOLL_NOUNS:
+                current = owner.head
+        if current.pos_ in ("VERB", "AUX"):
+            break
+    if current.lemma_.lower() not in TOLL_VERBS:
+        return None
+    for child in current.children:
+        if child.dep_ not in ("nsubj", "dobj", "nsubjpass"):
+            continue
+        if child.lemma_.lower() in TOLL_NOUNS:
+            # A toll whose own sentence names no outcome continues the one before it.
+            counted = toll_outcome(child, sent) or _outcome_just_before(sent)
+            if counted:
+                return _Link(counted, child, rule="toll")
+        elif child.lower_ in ("it", "that", "this"):
+            # "Officials first reported 128 deaths. By midday that had climbed to 157."
+            counted = _outcome_just_before(sent)
+            if counted:
+                return _Link(counted, current, rule="toll")
+    return None
+
+
+def _toll_object(c: _Clause) -> _Verdict:
+    """ "the number of people killed this year had reached 120", "the toll has topped 500"."""
+    if c.dep != "dobj" or c.verb.lemma_.lower() not in _TOLL_OBJECT_VERBS:
+        return None
+    for child in c.verb.children:
+        if child.dep_ == "nsubj" and child.lemma_.lower() in TOLL_NOUNS:
+            counted = toll_outcome(child, c.sent)
+            if counted:
+                return _Link(counted, child, rule="toll")
+    return None
+
+
+def _toll_up_from(c: _Clause) -> _Verdict:
+    """ "... to 71, up from about 25": the earlier value of the same toll."""
+    first = c.first
+    if c.dep == "pobj" and first.head.lower_ == "from" and first.head.head.lower_ in ("up", "down"):
+        for token in c.sent:
             if token.lemma_.lower() in TOLL_NOUNS and token.i != first.i:
-                counted = toll_outcome(token, sent)
+                counted = toll_outcome(token, c.sent)
                 if counted:
                     return _Link(counted, token, rule="toll")
-    return _gapped_count(noun, sent)
+    return None
+
+
+def _gapped(c: _Clause) -> _Verdict:
+    """ "It recorded a further 97 in Portsel and 58 in Tirgu" (see _gapped_count)."""
+    return _gapped_count(c.noun, c.sent)
+
+
+# The ways a counted noun is tied to an outcome by the words around it, tried in this order:
+# the first rule that decides wins (a link, or _STOP: not a figure). The order matters: a noun's
+# own phrase before its clause, parts before wholes, the clause's verb before tolls.
+_CLAUSE_RULES: tuple[Callable[[_Clause], _Verdict], ...] = (
+    _partitive,
+    _claimed_lives,
+    _of_phrase,
+    _including_part,
+    _among_them_part,
+    _own_participle,
+    _conjoined_participle,
+    _gapped_clause,
+    _tally_continued,
+    _in_custody,
+    _coordinated,
+    _listed_part,
+    _participle_before,
+    _reduced_relative,
+    _shared,
+    _negated_verb,
+    _hearsay,
+    _later_passive,
+    _left_state,
+    _verb_object,
+    _verb_passive,
+    _state,
+    _of_those,
+    _included,
+    _toll_reached,
+    _toll_object,
+    _toll_up_from,
+    _gapped,
+)
+
+
+def _link_in_clause(noun: Token, sent: Span) -> _Link | None:
+    """How a counted noun is tied to an outcome by the words around it (_CLAUSE_RULES)."""
+    clause = _Clause(noun, sent)
+    for rule in _CLAUSE_RULES:
+        verdict = rule(clause)
+        if verdict is _STOP:
+            return None
+        if verdict is not None:
+            return verdict  # type: ignore[return-value]
+    return None
 
 
 def _gapped_count(noun: Token, sent: Span) -> _Link | None:
@@ -966,8 +1187,8 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
     return None
 
 
-def find_figures(sent: Span) -> list[Figure]:
-    figures: list[Figure] = []
+def find_figures(sent: Span) -> list[FigureMention]:
+    figures: list[FigureMention] = []
     quantities = find_quantities(sent)
     numbers = {i for q in quantities for i in range(q.start, q.end)}
     for quantity in quantities:
@@ -991,7 +1212,7 @@ def find_figures(sent: Span) -> list[Figure]:
         if subject is None:
             subject = _subject_elsewhere(noun, link)
         figures.append(
-            Figure(
+            FigureMention(
                 quantity.low,
                 quantity.high,
                 quantity.qualifier,
@@ -1057,7 +1278,7 @@ def find_figures(sent: Span) -> list[Figure]:
         elif how == "noun":
             subject = _head_phrase(person)
         figures.append(
-            Figure(
+            FigureMention(
                 1,
                 1,
                 "exact",

@@ -184,11 +184,6 @@ def _embedded(token: Token, sent: Span) -> bool:
     return False
 
 
-def qualifies_previous(sent: Span) -> bool:
-    """Whether the sentence says figures could not be verified or confirmed (at all)."""
-    return verification_scope(sent) is not None
-
-
 # What a "could not verify" sentence may be about besides figures: "DW was unable to verify the
 # footage" qualifies the video, not the counts before it.
 _MEDIA_NOUNS = frozenset({"footage", "video", "videos", "image", "images", "photo", "photograph",

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 from claims.extraction.actors import ArticleActors
 from claims.extraction.attributions import Cue, Quote, find_cues, paragraph_ids, quote_regions
 from claims.extraction.confidence import confidence_for
-from claims.extraction.figures import Figure, find_figures
+from claims.extraction.figures import FigureMention, find_figures
 from claims.extraction.hedges import (
     PREVIOUS,
     SENTENCE,
@@ -358,7 +358,7 @@ def _cue_scope(cue: Cue) -> tuple[int, int] | frozenset[int]:
     return (cue.marker.left_edge.i, cue.marker.right_edge.i)
 
 
-def _figure_scope(figure: Figure) -> frozenset[int]:
+def _figure_scope(figure: FigureMention) -> frozenset[int]:
     tokens = {figure.count.i, figure.count.head.i}
     for word in (figure.anchor, figure.count):
         tokens.update(range(word.left_edge.i, word.right_edge.i + 1))
@@ -447,7 +447,7 @@ def _under(top: Token) -> range:
     return range(top.left_edge.i, top.right_edge.i + 1)
 
 
-def _agent(figure: Figure, speaker: Speaker | None) -> str | None:
+def _agent(figure: FigureMention, speaker: Speaker | None) -> str | None:
     """ "Kenyan police said they had arrested a suspect": "they" is the speaker."""
     stands_in = (
         figure.agent is None
@@ -460,7 +460,7 @@ def _agent(figure: Figure, speaker: Speaker | None) -> str | None:
 
 
 def _figure_speaker(
-    figure: Figure,
+    figure: FigureMention,
     cues: list[tuple[Cue, Speaker | None]],
     quoted: list[int],
     quote_speaker: dict[int, Speaker],

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.models import AssignmentChange, Claim
-from claims.services.review import REVIEW_PERMISSION
+from claims.permissions import REVIEW_PERMISSION
 
 
 def claims_assign(

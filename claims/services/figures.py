@@ -22,25 +22,24 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    Func,
     Max,
     Min,
-    OuterRef,
-    Prefetch,
     Q,
-    QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import reconcile
 from claims.importers import dates
-from claims.models import Actor, Article, Claim, Figure, Outlet
+from claims.models import Actor, Article, Claim, Figure
+from claims.selectors import (  # the reads this module's writes and analyses start from
+    SPEAKER_STATEMENTS_LIMIT,
+    figure_claims,
+    figures_with_reports,
+    speaker_statements,
+)
 
 # Key for `pg_advisory_xact_lock` around grouping ("CDFG": Claim Desk FiGures). Two import
 # workers grouping reports of the same new event at once would each create the figure; the lock
@@ -51,7 +50,6 @@ EVENT_MAX = Figure._meta.get_field("event").max_length
 
 # Statements read for one speaker's panel: the newest this many. A prolific speaker's
 # thousandth statement does not need the first to be found as "the same thing said again".
-SPEAKER_STATEMENTS_LIMIT = 500
 
 
 # An undated article's reports are compared with at most this many of the latest figures.
@@ -67,67 +65,11 @@ class FigureError(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-class _JoinedNames(Func):
-    """Names joined by U+001F (which no imported name contains: records.clean_text strips
-    control characters), in no particular order: `_agency_names` sorts them.
-
-    A Func, not an Aggregate, on purpose: inside the subquery it aggregates all the article's
-    agencies without Django adding a GROUP BY (the usual idiom for an aggregate subquery).
-    """
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, CHR(31))"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler, connection, template="GROUP_CONCAT(%(expressions)s, CHAR(31))", **extra
-        )
-
-
-def with_origin(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims annotated with their article's first credited agency (`origin_agency_id`, `_name`)
-    and every credited agency's name (`origin_agency_names`, joined: see `_agency_names`).
-
-    What `_origin` needs, in the claims' own query: a prefetch of every article's agencies was a
-    second query on each figure read. First by name, as the prefetch (Outlet's ordering) gave.
-    """
-    # A reprint (Article.reprint_of, found by repeated-claims matching) comes from where the story
-    # it repeats came from: however many outlets print one wire story, it is one source.
-    story = Coalesce(OuterRef("article__reprint_of_id"), OuterRef("article_id"))
-    agencies = Outlet.objects.filter(credited_articles=story).order_by("name")
-    names = (
-        Outlet.objects.filter(credited_articles=OuterRef("article_id"))
-        .order_by()
-        .annotate(names=_JoinedNames("name"))
-        .values("names")
-    )
-    return claims.annotate(
-        origin_agency_id=Subquery(agencies.values("pk")[:1]),
-        origin_agency_name=Subquery(agencies.values("name")[:1]),
-        origin_agency_names=Subquery(names[:1]),
-        origin_outlet_id=Coalesce("article__reprint_of__outlet_id", "article__outlet_id"),
-        origin_outlet_name=Coalesce("article__reprint_of__outlet__name", "article__outlet__name"),
-    )
-
-
 def _agency_names(claim: Claim) -> str:
     """ "Agence France-Presse, Reuters, The Associated Press": every agency the article's credit
     line names, by name (an outlet column showing only the first hid the other two)."""
     joined = getattr(claim, "origin_agency_names", None) or ""
     return ", ".join(sorted(filter(None, joined.split("\x1f"))))
-
-
-def figure_claims() -> QuerySet[Claim]:
-    """Figure claims with everything a Report needs, in one query (agencies annotated)."""
-    return with_origin(Claim.objects.figures().current().with_related()).order_by("id")
-
-
-def figures_with_reports(figures: QuerySet[Figure]) -> QuerySet[Figure]:
-    """Figures with their current claims prefetched as `report_claims` (one query each level)."""
-    return figures.prefetch_related(
-        Prefetch("claims", queryset=figure_claims(), to_attr="report_claims")
-    )
 
 
 def _origin(claim: Claim) -> tuple[str, str]:
@@ -625,13 +567,6 @@ def statement_for(claim: Claim) -> reconcile.Statement:
         published_at=claim.article.published_at,
         direct=claim.direct,
     )
-
-
-def speaker_statements(actor: Actor | int) -> QuerySet[Claim]:
-    """One speaker's current statements, newest first, with what `statement_for` reads."""
-    return with_origin(
-        Claim.objects.filter(kind=Claim.Kind.ATTRIBUTION, speaker=actor).current().with_related()
-    ).order_by("-id")
 
 
 def speaker_statement_groups(

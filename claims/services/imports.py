@@ -41,6 +41,7 @@ from claims.importers.parallel import (
     extract_chunk,
 )
 from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
+from claims.schema import CLAIM_EXTRACTED_FIELDS
 from claims.services import webhooks
 from claims.services.figures import figures_refresh_for_article
 from claims.services.matching import article_match
@@ -372,30 +373,6 @@ def _outlets_by_lower_name(wanted: dict[str, tuple[str, str]]) -> dict[str, Outl
 
 # --- claims -----------------------------------------------------------------------------------
 
-_CLAIM_FIELDS = [
-    "kind",
-    "sentence",
-    "start",
-    "end",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "outcome",
-    "subject",
-    "agent",
-    "speaker_id",
-    "speaker_text",
-    "speaker_role",
-    "content",
-    "direct",
-    "hedges",
-    "is_hedged",
-    "extractor_version",
-    "rule",
-    "confidence",
-    "in_article",
-]
-
 
 def _claims_sync(
     article: Article, extracted: list[ExtractedClaim], *, created: bool
@@ -442,7 +419,7 @@ def _claims_sync(
         Claim.objects.bulk_create(new)
         webhooks.claims_new(new)
     if changed:
-        Claim.objects.bulk_update(changed, [*_CLAIM_FIELDS, "updated_at"])
+        Claim.objects.bulk_update(changed, [*CLAIM_EXTRACTED_FIELDS, "updated_at"])
     if keep_ids:
         Claim.objects.filter(id__in=keep_ids).update(in_article=False, updated_at=now)
     if delete_ids:
@@ -468,6 +445,7 @@ _OUTCOMES = set(Claim.Outcome.values)
 
 
 def _claim_values(ec: ExtractedClaim, speaker: Actor | None) -> dict[str, object]:
+    # One entry per claims.schema.CLAIM_EXTRACTED_FIELDS, in its order (a test holds them equal).
     return {
         "kind": ec.kind,
         "sentence": ec.sentence,
@@ -526,10 +504,6 @@ def is_proper_name(name: str) -> bool:
     if words and words[0].lower() in _DETERMINERS:
         words = words[1:]
     return any(word[0].isupper() or word[0].isdigit() for word in words)
-
-
-def _proper_aliases(ec: ExtractedClaim) -> list[str]:
-    return [a.strip() for a in ec.speaker_aliases if a.strip() and is_proper_name(a.strip())]
 
 
 def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:

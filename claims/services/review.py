@@ -31,8 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Evidence, StatusChange
-
-REVIEW_PERMISSION = "claims.review_claim"
+from claims.permissions import EVIDENCE_PERMISSION, REVIEW_PERMISSION
+from claims.schema import CLAIM_REVIEW_FIELDS
 
 # Key for `pg_advisory_xact_lock`, taken just before a StatusChange row is inserted (see
 # `_serialise_status_change_ids`). Any constant works as long as nothing else uses it; this one is
@@ -107,11 +107,7 @@ def claim_review(
     Returns the claim as saved; the `claim` instance passed in is updated too.
     Raises PermissionDenied, ReviewError (bad input) or ReviewConflict (stale version).
     """
-    if not by.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("You do not have permission to review claims.")
-    if status not in Claim.Status.values:
-        allowed = ", ".join(Claim.Status.values)
-        raise ReviewError(f"Unknown status {status!r}; choose one of: {allowed}.", field="status")
+    _check_reviewer_and_status(by, status)
     note = (note or "").strip()
     new_evidence = _clean_evidence(evidence)
 
@@ -125,39 +121,8 @@ def claim_review(
 
         if expected_version is not None and current.version != expected_version:
             raise _conflict(current, expected_version)
-
-        has_support = bool(note) or bool(new_evidence)
-        if status in (Claim.Status.VERIFIED, Claim.Status.FALSE) and not has_support:
-            has_support = current.evidence.exists()
-            if not has_support:
-                label = Claim.Status(status).label
-                raise ReviewError(
-                    f"Marking a claim {label} needs a note or at least one evidence link.",
-                    field="note",
-                )
-        if status == Claim.Status.UNREVIEWED and not note:
-            raise ReviewError(
-                "Returning a claim to Unreviewed withdraws a decision; add a note saying why.",
-                field="note",
-            )
-        if status == current.status == Claim.Status.UNREVIEWED:
-            raise ReviewError("This claim is already Unreviewed.", field="status")
-        if status == current.status and not (note or new_evidence):
-            label = Claim.Status(status).label
-            raise ReviewError(
-                f"This claim is already {label}. To re-confirm it, add a note or evidence.",
-                field="status",
-            )
-
-        for item in new_evidence:
-            Evidence.objects.create(
-                claim=current,
-                url=item.url,
-                title=item.title,
-                stance=item.stance,
-                note=item.note,
-                added_by=by,
-            )
+        _check_decision(current, status, note, new_evidence)
+        _evidence_attach(current, new_evidence, by)
 
         if signoff_required() and status != Claim.Status.UNREVIEWED:
             # Four eyes: the verdict waits for a second editor; the published status stays.
@@ -170,17 +135,57 @@ def claim_review(
     return current
 
 
+def _check_reviewer_and_status(by: AbstractBaseUser, status: str) -> None:
+    """What can be refused before reading the claim: the permission, an unknown status."""
+    if not by.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("You do not have permission to review claims.")
+    if status not in Claim.Status.values:
+        allowed = ", ".join(Claim.Status.values)
+        raise ReviewError(f"Unknown status {status!r}; choose one of: {allowed}.", field="status")
+
+
+def _check_decision(
+    current: Claim, status: str, note: str, new_evidence: list[NewEvidence]
+) -> None:
+    """Refuse a decision the locked claim `current` cannot take (a ReviewError naming why)."""
+    has_support = bool(note) or bool(new_evidence)
+    if status in (Claim.Status.VERIFIED, Claim.Status.FALSE) and not has_support:
+        has_support = current.evidence.exists()
+        if not has_support:
+            label = Claim.Status(status).label
+            raise ReviewError(
+                f"Marking a claim {label} needs a note or at least one evidence link.",
+                field="note",
+            )
+    if status == Claim.Status.UNREVIEWED and not note:
+        raise ReviewError(
+            "Returning a claim to Unreviewed withdraws a decision; add a note saying why.",
+            field="note",
+        )
+    if status == current.status == Claim.Status.UNREVIEWED:
+        raise ReviewError("This claim is already Unreviewed.", field="status")
+    if status == current.status and not (note or new_evidence):
+        label = Claim.Status(status).label
+        raise ReviewError(
+            f"This claim is already {label}. To re-confirm it, add a note or evidence.",
+            field="status",
+        )
+
+
+def _evidence_attach(current: Claim, items: list[NewEvidence], by: AbstractBaseUser) -> None:
+    for item in items:
+        Evidence.objects.create(
+            claim=current,
+            url=item.url,
+            title=item.title,
+            stance=item.stance,
+            note=item.note,
+            added_by=by,
+        )
+
+
 # Fields a review, a proposal, a confirmation or a return writes.
-_REVIEWED_FIELDS = (
-    "status",
-    "status_changed_by",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by",
-    "proposed_at",
-    "version",
-    "updated_at",
-)
+_REVIEWED_FIELDS = (*CLAIM_REVIEW_FIELDS, "updated_at")
 
 
 def signoff_required() -> bool:
@@ -312,7 +317,7 @@ def evidence_add(
     detail includes evidence) see the change; its `version` is not, because evidence does not
     change a decision and must not turn a colleague's open decision form into a conflict.
     """
-    if not (by.has_perm(REVIEW_PERMISSION) or by.has_perm("claims.add_evidence")):
+    if not (by.has_perm(REVIEW_PERMISSION) or by.has_perm(EVIDENCE_PERMISSION)):
         raise PermissionDenied("You do not have permission to add evidence.")
     (item,) = _clean_evidence([{"url": url, "title": title, "stance": stance, "note": note}])
     with transaction.atomic():

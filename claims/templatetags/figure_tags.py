@@ -5,9 +5,10 @@ server (no script, no external asset), the reports behind it, the conflicting re
 status reconciliation suggests for this claim. For any claim with a resolved speaker: the same
 statement in other articles and the speaker's role-consistency flag.
 
-Queries, whatever the size of the figure. On the claim page none for the figure: the view
-reads its reports (and an attribution's other statements) with the page's own claims
-(`claims.views.page_claim`), so the panel adds only the speaker's role uses (one grouped query).
+Queries, whatever the size of the figure. On the claim page none for the figure: the page
+reads its reports (and an attribution's other statements) with its own claims and hands them
+over as `claim.panel_reads` (`claims.selectors.page_claim`, `PanelReads`), so the panel adds
+only the speaker's role uses (one grouped query).
 Rendered on its own: the figure, its claims (joined with article, outlet, speaker and credited
 agency); for a speaker, their statements (one) and their roles (one). A figure with more than
 PANEL_REPORTS_LIMIT reports is analysed on those published nearest the claim, and the panel
@@ -28,9 +29,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from claims import reconcile
-from claims.models import Claim, Figure
+from claims.models import Claim
+from claims.permissions import CHANGE_FIGURE_PERMISSION, REVIEW_PERMISSION
+from claims.selectors import figure_with_reports, panel_reads
 from claims.services.figures import (
-    figures_with_reports,
     report_for,
     role_flags_for,
     speaker_statement_groups,
@@ -252,13 +254,15 @@ def _nearest_reports(claims: list[Claim], claim_id: int) -> tuple[list[Claim], i
 def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
     if not claim.figure_id:
         return None
-    if Claim.figure.is_cached(claim) and hasattr(claim.figure, "report_claims"):
-        figure = claim.figure  # the claim page read the reports with its other claims
+    reads = panel_reads(claim)
+    if reads is not None and reads.reports is not None:
+        figure, report_claims = claim.figure, reads.reports  # read with the page's claims
     else:
-        figure = figures_with_reports(Figure.objects.filter(pk=claim.figure_id)).first()
+        figure = figure_with_reports(claim.figure_id)
         if figure is None:
             return None
-    reports, total = _nearest_reports(figure.report_claims, claim.pk)
+        report_claims = figure.report_claims
+    reports, total = _nearest_reports(report_claims, claim.pk)
     analysis = reconcile.analyse_figure(report_for(c) for c in reports)
     by_id = {e.report.claim_id: e for e in analysis.timeline}
     conflicts = []
@@ -280,8 +284,8 @@ def _figure_context(claim: Claim, user: Any) -> dict[str, Any] | None:
         "entry": by_id.get(claim.pk),
         "chart": chart(analysis, current_id=claim.pk),
         "conflicts": conflicts,
-        "can_change": bool(user and user.has_perm("claims.change_figure")),
-        "can_review": bool(user and user.has_perm("claims.review_claim")),
+        "can_change": bool(user and user.has_perm(CHANGE_FIGURE_PERMISSION)),
+        "can_review": bool(user and user.has_perm(REVIEW_PERMISSION)),
     }
 
 
@@ -329,8 +333,9 @@ def _speaker_context(claim: Claim) -> dict[str, Any] | None:
     flags = role_flags_for([claim.speaker_id])
     group = None
     if claim.kind == Claim.Kind.ATTRIBUTION:
+        reads = panel_reads(claim)
         groups = speaker_statement_groups(
-            claim.speaker_id, claims=getattr(claim, "speaker_statements", None)
+            claim.speaker_id, claims=reads.statements if reads is not None else None
         )
         group = next((g for g in groups if claim.pk in g.claim_ids), None)
     if not flags and (group is None or len(group.claim_ids) < 2):

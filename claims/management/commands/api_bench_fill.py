@@ -32,6 +32,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from claims.models import Actor, Article, Claim, Outlet, StatusChange
+from claims.schema import CLAIM_EXTRACTED_FIELDS, CLAIM_REVIEW_FIELDS
 
 SOURCE_PREFIX = "apibench:"
 BENCH_USER = "api-benchmark"
@@ -51,37 +52,92 @@ SUBJECTS = ["protesters", "people", "police officers", "civilians", "demonstrato
 HEDGES = ["reportedly", "could not be independently verified", "allegedly", "unconfirmed"]
 
 
+# Every column a claim has (claims.schema), in COPY's order; what a row below leaves out is the
+# field's default, as the ORM would write it.
+CLAIM_FIELDS: tuple[str, ...] = (
+    "article_id",
+    "fingerprint",
+    *CLAIM_EXTRACTED_FIELDS,
+    *CLAIM_REVIEW_FIELDS,
+    "created_at",
+    "updated_at",
+)
+
+
 def _claim_columns() -> list[str]:
-    names = [
-        "article",
-        "kind",
-        "sentence",
-        "start",
-        "end",
-        "value_low",
-        "value_high",
-        "qualifier",
-        "outcome",
-        "subject",
-        "agent",
-        "speaker",
-        "speaker_text",
-        "speaker_role",
-        "content",
-        "direct",
-        "hedges",
-        "is_hedged",
-        "extractor_version",
-        "fingerprint",
-        "in_article",
-        "status",
-        "status_changed_by",
-        "status_changed_at",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
-    return [Claim._meta.get_field(name).column for name in names]
+    return [Claim._meta.get_field(name).column for name in CLAIM_FIELDS]
+
+
+def _claim_defaults() -> dict[str, Any]:
+    return {name: Claim._meta.get_field(name).get_default() for name in CLAIM_FIELDS}
+
+
+def _claim_row(
+    rng: random.Random,
+    article_id: int,
+    slot: int,
+    actors: list[tuple[int, str]],
+    thresholds: list[tuple[float, str]],
+    editor_id: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """One synthetic claim by field name; the random draws are in a fixed order (same seed,
+    same data)."""
+    kind = (Claim.Kind.CASUALTY, Claim.Kind.ARREST, Claim.Kind.ATTRIBUTION)[rng.randrange(3)]
+    speaker_id, speaker_name = actors[rng.randrange(len(actors))]
+    subject = SUBJECTS[rng.randrange(len(SUBJECTS))]
+    hedged = rng.random() < 0.15
+    hedges = [HEDGES[rng.randrange(len(HEDGES))]] if hedged else []
+    draw = rng.random()
+    status = next((s for t, s in thresholds if draw < t), "unreviewed")
+    reviewed = status != "unreviewed"
+    changed_at = now - timedelta(seconds=rng.randrange(86_400 * 30))
+    if kind == Claim.Kind.ATTRIBUTION:
+        value = None
+        outcome = qualifier = ""
+        sentence = (
+            f"{speaker_name} said the situation in the city was under control "
+            f"and that order would be restored within days ({slot})."
+        )
+        content = "the situation in the city was under control"
+    else:
+        value = rng.randrange(1, 5000)
+        outcome = "killed" if kind == Claim.Kind.CASUALTY else "arrested"
+        qualifier = "exact" if slot % 3 else "more_than"
+        sentence = (
+            f"{speaker_name} said {value:,} {subject} were {outcome} during the "
+            f"unrest, according to figures released on day {slot}."
+        )
+        content = ""
+    return {
+        "article_id": article_id,
+        "fingerprint": f"bench-{article_id}-{slot}",
+        "kind": kind,
+        "sentence": sentence,
+        "start": 0,
+        "end": len(sentence),
+        "value_low": value,
+        "value_high": value,
+        "qualifier": qualifier,
+        "outcome": outcome,
+        "subject": subject if value is not None else "",
+        "agent": "security forces" if slot % 4 == 0 and value else "",
+        "speaker_id": speaker_id,
+        "speaker_text": speaker_name,
+        "speaker_role": "spokesperson",
+        "content": content,
+        "direct": None if value is not None else bool(slot % 2),
+        "hedges": json.dumps(hedges),
+        "is_hedged": hedged,
+        "extractor_version": "bench",
+        "in_article": True,
+        "status": status,
+        "status_changed_by": editor_id if reviewed else None,
+        "status_changed_at": changed_at if reviewed else None,
+        "version": 2 if reviewed else 1,
+        "created_at": now,
+        "updated_at": changed_at if reviewed else now,
+    }
 
 
 class Command(BaseCommand):
@@ -233,7 +289,7 @@ class Command(BaseCommand):
         for status, share in STATUS_MIX:
             running += share
             thresholds.append((running, status))
-        kinds = [Claim.Kind.CASUALTY, Claim.Kind.ARREST, Claim.Kind.ATTRIBUTION]
+        defaults = _claim_defaults()
         written = 0
         with (
             connection.cursor() as cursor,
@@ -244,63 +300,8 @@ class Command(BaseCommand):
                     if written == count:
                         return
                     written += 1
-                    kind = kinds[rng.randrange(3)]
-                    speaker_id, speaker_name = actors[rng.randrange(len(actors))]
-                    subject = SUBJECTS[rng.randrange(len(SUBJECTS))]
-                    hedged = rng.random() < 0.15
-                    hedges = [HEDGES[rng.randrange(len(HEDGES))]] if hedged else []
-                    draw = rng.random()
-                    status = next((s for t, s in thresholds if draw < t), "unreviewed")
-                    reviewed = status != "unreviewed"
-                    changed_at = now - timedelta(seconds=rng.randrange(86_400 * 30))
-                    if kind == Claim.Kind.ATTRIBUTION:
-                        value = None
-                        outcome = qualifier = ""
-                        sentence = (
-                            f"{speaker_name} said the situation in the city was under control "
-                            f"and that order would be restored within days ({slot})."
-                        )
-                        content = "the situation in the city was under control"
-                    else:
-                        value = rng.randrange(1, 5000)
-                        outcome = "killed" if kind == Claim.Kind.CASUALTY else "arrested"
-                        qualifier = "exact" if slot % 3 else "more_than"
-                        sentence = (
-                            f"{speaker_name} said {value:,} {subject} were {outcome} during the "
-                            f"unrest, according to figures released on day {slot}."
-                        )
-                        content = ""
-                    copy.write_row(
-                        (
-                            article_id,
-                            kind,
-                            sentence,
-                            0,
-                            len(sentence),
-                            value,
-                            value,
-                            qualifier,
-                            outcome,
-                            subject if value is not None else "",
-                            "security forces" if slot % 4 == 0 and value else "",
-                            speaker_id,
-                            speaker_name,
-                            "spokesperson",
-                            content,
-                            None if value is not None else bool(slot % 2),
-                            json.dumps(hedges),
-                            hedged,
-                            "bench",
-                            f"bench-{article_id}-{slot}",
-                            True,
-                            status,
-                            editor_id if reviewed else None,
-                            changed_at if reviewed else None,
-                            2 if reviewed else 1,
-                            now,
-                            changed_at if reviewed else now,
-                        )
-                    )
+                    row = _claim_row(rng, article_id, slot, actors, thresholds, editor_id, now)
+                    copy.write_row(tuple({**defaults, **row}[name] for name in CLAIM_FIELDS))
 
     def _copy_status_changes(self, article_ids: list[int], editor_id: int) -> int:
         """One StatusChange per reviewed claim, in claim order (as the feed would hold them)."""

@@ -51,13 +51,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from rest_framework.pagination import Cursor
 
+from claims.api.pagination import IdCursorPagination
 from claims.models import Claim
-from claims.pagination import IdCursorPagination
 
 PAGE_SIZE = 100
 DEEP_PAGES = 5_000
 
-# The SQL the claim list runs (claims.serializers.CLAIM_COLUMNS), written by hand.
+# The SQL the claim list runs (claims.schema.CLAIM_COLUMNS), written by hand.
 RAW_SQL = """
 SELECT c.id, c.kind, c.sentence, c.value_low, c.value_high, c.qualifier, c.outcome, c.subject,
        c.agent, c.speaker_id, s.name AS speaker_name, s.kind AS speaker_kind, c.speaker_text,

@@ -21,6 +21,7 @@ import random
 import statistics
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,9 +35,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Actor, Article, Claim, ClaimMatch, Outlet, StatusChange
+from claims.selectors import page_claim
 from claims.services import claim_review
 from claims.services.figures import figures_refresh_for_article
-from claims.views import page_claim
 
 SOURCE_PREFIX = "benchmark:"
 BENCH_USER = "benchmark-editor"
@@ -90,6 +91,41 @@ class Measurement:
     def p90(self) -> float:
         ordered = sorted(self.times_ms)
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+
+
+def _claim(
+    article: Article,
+    position: int,
+    draft: tuple,
+    editor: User,
+    now: datetime,
+    rng: random.Random,
+) -> Claim:
+    """One synthetic claim of `article`; the random draws in a fixed order (same seed, same data)."""
+    template, start, sentence, value, actor = draft
+    kind, outcome, _ = template
+    status = rng.choices(Claim.Status.values, weights=[70, 12, 8, 6, 4])[0]
+    return Claim(
+        article=article,
+        kind=kind,
+        sentence=sentence,
+        start=start,
+        end=start + len(sentence),
+        value_low=value,
+        value_high=value if value is not None else None,
+        qualifier=Claim.Qualifier.EXACT if value is not None else "",
+        outcome=outcome,
+        subject="protesters" if value is not None else "",
+        speaker=actor,
+        speaker_text=actor.name,
+        is_hedged=rng.random() < 0.1,
+        hedges=["could not be independently verified"] if rng.random() < 0.1 else [],
+        fingerprint=f"bench-{article.pk}-{position}",
+        status=status,
+        status_changed_by=None if status == "unreviewed" else editor,
+        status_changed_at=None if status == "unreviewed" else now,
+        version=1 if status == "unreviewed" else 2,
+    )
 
 
 class Command(BaseCommand):
@@ -194,31 +230,14 @@ class Command(BaseCommand):
                         if remaining == 0:
                             break
                         remaining -= 1
-                        kind, outcome, _ = template
-                        status = rng.choices(Claim.Status.values, weights=[70, 12, 8, 6, 4])[0]
                         claims.append(
-                            Claim(
-                                article=article,
-                                kind=kind,
-                                sentence=sentence,
-                                start=start,
-                                end=start + len(sentence),
-                                value_low=value,
-                                value_high=value if value is not None else None,
-                                qualifier=Claim.Qualifier.EXACT if value is not None else "",
-                                outcome=outcome,
-                                subject="protesters" if value is not None else "",
-                                speaker=actor,
-                                speaker_text=actor.name,
-                                is_hedged=rng.random() < 0.1,
-                                hedges=["could not be independently verified"]
-                                if rng.random() < 0.1
-                                else [],
-                                fingerprint=f"bench-{article.pk}-{position}",
-                                status=status,
-                                status_changed_by=None if status == "unreviewed" else editor,
-                                status_changed_at=None if status == "unreviewed" else now,
-                                version=1 if status == "unreviewed" else 2,
+                            _claim(
+                                article,
+                                position,
+                                (template, start, sentence, value, actor),
+                                editor,
+                                now,
+                                rng,
                             )
                         )
                 created = Claim.objects.bulk_create(claims)
@@ -365,10 +384,10 @@ class Command(BaseCommand):
         """The figure panel's share of the claim page (it belongs to the reconcile work).
 
         Rendered as the page renders it: with the figure's reports the page read among its own
-        claims (claims.views.page_claim), so its queries are only the panel's own.
+        claims (claims.selectors.page_claim), so its queries are only the panel's own.
         """
         claim, _ = page_claim(pk)
-        reports = len(claim.figure.report_claims) if claim.figure_id else 0
+        reports = len(claim.panel_reads.reports or [])
         panel = Template("{% load figure_tags %}{% figure_panel claim %}")
         times, queries = [], 0
         for _ in range(repeats):

@@ -22,7 +22,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.filters import MAX_ID
+from claims.api.filters import MAX_ID
 
 
 class IdCursorPagination(CursorPagination):
@@ -135,6 +135,14 @@ class PageQuerySet(QuerySet):
     values are the parameters. Anything else (a text search, a date) runs through the ORM as
     usual. The cached SQL is the ORM's own, and the rows get the same converters, so results
     are identical either way (tests compare both).
+
+    What it leans on, none of it public Django API (5.2): `QuerySet._fetch_all` is where every
+    evaluation (iteration, `len`, `bool`, slicing) fills `_result_cache`; `_iterable_class` tells
+    `.values()` querysets apart; the shape is read from `Query` attributes (`where.children` as
+    `Exact/LessThan/GreaterThan` lookups on a `Col`, `selected`, `values_select`, `low_mark`, ...)
+    and the rows are converted with `SQLCompiler.get_converters`. If Django changes any of this,
+    the guard tests in tests/test_structure.py fail by name; until then, a shape this code does
+    not recognise simply runs through the ORM.
     """
 
     def _fetch_all(self) -> None:
@@ -192,42 +200,51 @@ def _page_shape(query: Any) -> tuple[tuple, tuple] | None:
 
 
 def _cached_page(queryset: QuerySet) -> list[dict[str, Any]] | None:
+    """The page's rows from SQL compiled once per shape, or None to let the ORM run it."""
     shape = _page_shape(queryset.query)
     if shape is None:
         return None
     key, params = shape
     key = (queryset.db, queryset.model, *key)
-    connection = connections[queryset.db]
     if key not in _PAGE_SQL:
         if len(_PAGE_SQL) >= _MAX_SHAPES:
             _PAGE_SQL.clear()
-        compiler = queryset.query.get_compiler(queryset.db)
-        sql, compiled_params = compiler.as_sql()
-        # Only cache SQL whose parameters are exactly the lookups' values, in order.
-        if tuple(compiled_params) != params:
-            _PAGE_SQL[key] = None
-        else:
-            query = queryset.query
-            names = list(query.selected or ()) or [
-                *query.extra_select,
-                *query.values_select,
-                *query.annotation_select,
-            ]
-            fields = [s[0] for s in compiler.select[: compiler.col_count]]
-            _PAGE_SQL[key] = (sql, compiler.get_converters(fields), names)
-    cached = _PAGE_SQL[key]
-    if cached is None:
+        _PAGE_SQL[key] = _compile(queryset, params)
+    if _PAGE_SQL[key] is None:
         return None
-    sql, converters, names = cached
+    sql, converters, names = _PAGE_SQL[key]
+    connection = connections[queryset.db]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if converters:  # SQLite's booleans, for example; PostgreSQL's rows need none
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for position, (functions, expression) in converters.items():
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
+        rows = [_convert(row, converters, connection) for row in rows]
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _compile(queryset: QuerySet, params: tuple) -> tuple[str, dict, list[str]] | None:
+    """The ORM's own SQL, converters and column names for this shape, or None when the SQL's
+    parameters are not exactly the lookups' values in order (then it cannot be reused)."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    sql, compiled_params = compiler.as_sql()
+    if tuple(compiled_params) != params:
+        return None
+    names = list(query.selected or ()) or [
+        *query.extra_select,
+        *query.values_select,
+        *query.annotation_select,
+    ]
+    fields = [s[0] for s in compiler.select[: compiler.col_count]]
+    return sql, compiler.get_converters(fields), names
+
+
+def _convert(row: tuple, converters: dict, connection: Any) -> list[Any]:
+    """A raw row with Django's from-database converters applied, as ValuesIterable does."""
+    values = list(row)
+    for position, (functions, expression) in converters.items():
+        value = values[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[position] = value
+    return values

@@ -1,13 +1,13 @@
 """API representations.
 
 The claim list is the hot path (a million claims, pages of up to 500): the views fetch it with
-`.values(*CLAIM_COLUMNS)`, one query with its joins, and `ClaimSerializer.to_representation`
-shapes each row with plain dict building. That skips creating four model instances per row and
-DRF's per-field machinery, which together cost more than the query itself. The database
-formats the date-times as the API writes them ("2026-11-25T03:19:00Z") and hands over the hedges
-as JSON text (`claim_rows`): parsing 300 timestamps a page into `datetime` objects in Python,
-only for the renderer to write them out again, was the largest per-row cost. The declared
-fields are still the contract:
+`.values(*CLAIM_COLUMNS)` (claims.selectors.claim_rows), one query with its joins, and
+`ClaimSerializer.to_representation` shapes each row with plain dict building. That skips
+creating four model instances per row and DRF's per-field machinery, which together cost more
+than the query itself. The database formats the date-times as the API writes them
+("2026-11-25T03:19:00Z") and hands over the hedges as JSON text (claim_rows again): parsing 300
+timestamps a page into `datetime` objects in Python, only for the renderer to write them out
+again, was the largest per-row cost. The declared fields are still the contract:
 drf-spectacular documents them, and tests compare the output with them.
 Everything that is not hot (articles, actors, the review input) is a plain ModelSerializer.
 """
@@ -21,97 +21,16 @@ from typing import Any
 import orjson
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Func, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.api_figures import FigureSerializer
+from claims.api.figures import FigureSerializer
 from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, StatusChange
+from claims.permissions import REVIEW_PERMISSION
 from claims.services.figures import role_checks_for
-from claims.services.review import REVIEW_PERMISSION
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
-
-# The columns of one claim row, article, outlet and speaker joined in (one query per page).
-CLAIM_COLUMNS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "sentence",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "outcome",
-    "subject",
-    "agent",
-    "speaker_id",
-    "speaker__name",
-    "speaker__kind",
-    "speaker_text",
-    "speaker_role",
-    "content",
-    "direct",
-    "hedges",
-    "is_hedged",
-    "rule",
-    "confidence",
-    "in_article",
-    "figure_id",
-    "status",
-    "status_changed_at",
-    "proposed_status",
-    "proposed_by__username",
-    "assigned_to__username",
-    "version",
-    "updated_at",
-    "article_id",
-    "article__title",
-    "article__url",
-    "article__published_at",
-    "article__published_basis",
-    "article__outlet_id",
-    "article__outlet__name",
-)
-# The detail's columns beyond the list's.
-CLAIM_DETAIL_EXTRA: tuple[str, ...] = ("start", "end", "extractor_version", "created_at")
-
-
-class IsoTimestamp(Func):
-    """A date-time column as the API writes it ("2026-11-25T03:19:00Z"), formatted by the database.
-
-    Why: turning 300 timestamps per page into `datetime` objects in Python (psycopg's parser and
-    Django's time-zone loader) cost more CPU than the rest of the query; the database formats
-    them in C. The text is exactly what orjson and DRF write: UTC, a "Z", microseconds only
-    when there are any. Other databases get the plain column (a `datetime`, same JSON).
-    """
-
-    output_field = TextField()
-
-    def __init__(self, column: str) -> None:
-        super().__init__(column, output_field=TextField())
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        # No formatting in SQL here: the value stays a `datetime`, written by the renderer.
-        return compiler.compile(self.source_expressions[0])
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return super().as_sql(
-            compiler,
-            connection,
-            template="replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')",
-            **extra_context,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        # Django stores "2026-11-25 03:19:00[.123456]" (naive UTC, microseconds only when set).
-        return super().as_sql(
-            compiler,
-            connection,
-            template="replace(%(expressions)s, ' ', 'T') || 'Z'",
-            **extra_context,
-        )
 
 
 def iso(value: datetime | None) -> str | None:
@@ -120,26 +39,6 @@ def iso(value: datetime | None) -> str | None:
         return None
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-# CLAIM_COLUMNS as ClaimSerializer reads them: the date-times already formatted and the hedges
-# as JSON text, both done by the database (see IsoTimestamp). `claims.claimreview` still reads
-# CLAIM_COLUMNS rows, with `datetime` values.
-_FORMATTED_COLUMNS = ("status_changed_at", "updated_at", "article__published_at", "hedges")
-CLAIM_ROW_FIELDS: tuple[str, ...] = tuple(c for c in CLAIM_COLUMNS if c not in _FORMATTED_COLUMNS)
-
-
-def claim_rows(queryset: QuerySet, *extra: str) -> QuerySet:
-    """The claims of `queryset` as rows for ClaimSerializer (plus `extra` columns)."""
-    return queryset.values(
-        *CLAIM_ROW_FIELDS,
-        *extra,
-        status_changed_at_iso=IsoTimestamp("status_changed_at"),
-        updated_at_iso=IsoTimestamp("updated_at"),
-        published_at_iso=IsoTimestamp("article__published_at"),
-        # Decoded by orjson in to_representation: Django's JSONField uses json.loads.
-        hedges_json=Cast("hedges", TextField()),
-    )
 
 
 def api_prefix(context: dict[str, Any], route: str) -> str:
@@ -229,6 +128,10 @@ class ClaimSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Last change of any kind (updated_since).")
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        # Built by hand rather than by the declared fields (see the module docstring: DRF's
+        # per-field machinery cost more than the query on a 500-row page). The declared fields
+        # stay the contract: tests/test_structure.py checks every key, type and nesting of this
+        # output against them, so a field added above and not here fails there.
         # Called once per row: look the two URL prefixes up once per serializer, not per row.
         prefixes = self.__dict__.get("_prefixes")
         if prefixes is None:
@@ -308,20 +211,6 @@ class HistoryEntrySerializer(serializers.Serializer):
     changed_by = serializers.CharField(allow_null=True, help_text="Username of the editor.")
     claim_version = serializers.IntegerField(help_text="The claim's version after the change.")
     created_at = serializers.DateTimeField()
-
-
-# Columns for the detail's evidence and history lists (one query each).
-EVIDENCE_COLUMNS = ("id", "url", "title", "stance", "note", "added_by__username", "created_at")
-HISTORY_COLUMNS = (
-    "id",
-    "kind",
-    "from_status",
-    "to_status",
-    "note",
-    "changed_by__username",
-    "claim_version",
-    "created_at",
-)
 
 
 def evidence_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -407,9 +296,9 @@ def match_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 class ClaimDetailSerializer(ClaimSerializer):
     """One claim with everything an editor decided about it.
 
-    Input is a `claim_rows(queryset, *CLAIM_DETAIL_EXTRA)` row to which the view has added `evidence` and
-    `history` (lists of `.values()` rows), `figure` (claims.api_figures.claim_figure_summary)
-    and `matches` (`match_items`).
+    Input is a `selectors.api_claim_detail_rows()` row to which the view has added `evidence` and
+    `history` (lists of `.values()` rows), `figure` (claims.api.figures.claim_figure_summary),
+    `matches` (`match_items`) and `role_check`.
     """
 
     created_at = serializers.DateTimeField(help_text="When the claim was first extracted.")
@@ -675,6 +564,3 @@ class StatusChangeSerializer(serializers.Serializer):
         data["claim_id"] = row["claim_id"]
         data["claim_api_url"] = f"{claims}{row['claim_id']}/"
         return data
-
-
-STATUS_CHANGE_COLUMNS = (*HISTORY_COLUMNS, "claim_id")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -26,15 +26,8 @@ from rest_framework import serializers, viewsets
 
 from claims import reconcile
 from claims.models import Claim, Figure
-from claims.services.figures import figure_analysis, figures_with_reports
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
+from claims.selectors import figure_with_reports, public_figures
+from claims.services.figures import figure_analysis
 
 # --- Serializers: plain dicts in, documented shapes out --------------------------------------
 
@@ -278,7 +271,7 @@ def claim_figure_summary(figure_id: int | None) -> dict[str, Any] | None:
     """
     if figure_id is None:
         return None
-    figure = figures_with_reports(Figure.objects.filter(pk=figure_id)).first()
+    figure = figure_with_reports(figure_id)
     if figure is None:
         return None
     return FigureSerializer(figure_summary(figure, figure_analysis(figure))).data
@@ -329,10 +322,7 @@ class FigureViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     def get_queryset(self) -> QuerySet[Figure]:
-        # A figure whose every claim left its article's text (a re-import removed them) reports
-        # nothing any more: clients do not see it. (It stays in the admin for editors.)
-        current = Claim.objects.filter(figure=OuterRef("pk"), in_article=True)
-        return figures_with_reports(Figure.objects.filter(Exists(current)))
+        return public_figures()
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return FigureDetailSerializer if self.action == "retrieve" else FigureSerializer

@@ -5,9 +5,9 @@ with `claims.review_claim`, signed in by session or token. Anonymous clients are
 (CLAIMDESK_ANON_RATE, default 600/minute): fair use between clients, not a security measure.
 Defaults live in settings.REST_FRAMEWORK.
 
-Lists page by cursor on the id (claims.pagination) and answer `If-None-Match` with 304
+Lists page by cursor on the id (claims.api.pagination) and answer `If-None-Match` with 304
 (`ApiViewMixin`). Views stay thin: reads are `.values()` queries shaped by
-claims.serializers, the one write goes through `claims.services.claim_review`.
+claims.api.serializers, the one write goes through `claims.services.claim_review`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import include, path, re_path, reverse
 from django.utils.cache import patch_cache_control
@@ -36,23 +35,18 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework_csv.renderers import PaginatedCSVRenderer
 
-from claims import claimreview
-from claims.api_figures import FigureViewSet, claim_figure_summary
-from claims.filters import (
+from claims import selectors
+from claims.api import claimreview
+from claims.api.figures import FigureViewSet, claim_figure_summary
+from claims.api.filters import (
     ActorFilter,
     ArticleFilter,
     ClaimFilter,
     QueryParamFilterBackend,
     StatusChangeFilter,
 )
-from claims.models import Actor, Article, Claim, ClaimMatch, Evidence, Outlet, StatusChange
-from claims.pagination import ChangeFeedPagination, IdCursorPagination, PageQuerySet
-from claims.serializers import (
-    CLAIM_COLUMNS,
-    CLAIM_DETAIL_EXTRA,
-    EVIDENCE_COLUMNS,
-    HISTORY_COLUMNS,
-    STATUS_CHANGE_COLUMNS,
+from claims.api.pagination import ChangeFeedPagination, IdCursorPagination
+from claims.api.serializers import (
     ActorSerializer,
     ApplyVerdictInputSerializer,
     ArticleDetailSerializer,
@@ -65,10 +59,10 @@ from claims.serializers import (
     ReviewResultSerializer,
     SignoffInputSerializer,
     StatusChangeSerializer,
-    claim_rows,
     iso,
     match_items,
 )
+from claims.models import Actor, Article, Claim, ClaimMatch
 from claims.services import (
     ReviewConflict,
     ReviewError,
@@ -171,9 +165,6 @@ _SIGNOFF_RESPONSES = {
 }
 
 
-_CLAIM_ROWS = claim_rows(PageQuerySet(Claim))
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
@@ -193,12 +184,8 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         if self.action == "retrieve":
-            return claim_rows(Claim.objects.all(), *CLAIM_DETAIL_EXTRA)
-        # One query per page: the claim with its article, outlet and speaker joined. Cloned
-        # from a queryset built once (as DRF does with a `queryset` attribute): resolving 31
-        # columns across four tables cost more than the query itself. A PageQuerySet: the
-        # unfiltered pages' SQL is compiled once (claims.pagination).
-        return _CLAIM_ROWS.all()
+            return selectors.api_claim_detail_rows()
+        return selectors.api_claim_rows()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.serializer_class is not None:  # set by the review route (also for OPTIONS)
@@ -428,18 +415,14 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         filter_backends=[],
     )
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        row = (
-            _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
-            .filter(pk=_int_or_404(pk))
-            .first()
-        )
+        row = selectors.reviewed_claim_rows().filter(pk=_int_or_404(pk)).first()
         if row is None:
             if Claim.objects.filter(pk=_int_or_404(pk)).exists():
                 raise Http404("This claim has not been reviewed yet, so it has no ClaimReview.")
             raise Http404("No claim with this id.")
         # Where a reader can open the review: the public claim page, not this API address.
         url = request.build_absolute_uri(reverse("claim-public", args=[row["id"]]))
-        return Response(claimreview.claim_review(row, url=url))
+        return Response(claimreview.claim_review_jsonld(row, url=url))
 
 
 def _int_or_404(pk: Any) -> int:
@@ -463,28 +446,13 @@ def _with_evidence_and_history(row: dict[str, Any]) -> dict[str, Any]:
     row["matches"] = match_items(ClaimMatch.objects.of_claim(row["id"]))
     speaker = row["speaker_id"]
     row["role_check"] = role_checks_for([speaker]).get(speaker) if speaker else None
-    row["evidence"] = list(Evidence.objects.filter(claim_id=row["id"]).values(*EVIDENCE_COLUMNS))
-    row["history"] = list(
-        StatusChange.objects.filter(claim_id=row["id"]).order_by("id").values(*HISTORY_COLUMNS)
-    )
+    row["evidence"] = selectors.claim_evidence_rows(row["id"])
+    row["history"] = selectors.claim_history_rows(row["id"])
     return row
 
 
 def _claim_detail_row(pk: int) -> dict[str, Any]:
-    return _with_evidence_and_history(
-        claim_rows(Claim.objects.filter(pk=pk), *CLAIM_DETAIL_EXTRA).get()
-    )
-
-
-def _with_review_note(queryset: QuerySet) -> QuerySet:
-    """Add the note of the latest status change (a correlated subquery on its index)."""
-    latest = (
-        StatusChange.objects.published()
-        .filter(claim_id=OuterRef("pk"))
-        .order_by("-id")
-        .values("note")
-    )
-    return queryset.annotate(review_note=Subquery(latest[:1]))
+    return _with_evidence_and_history(selectors.api_claim_detail_rows().filter(pk=pk).get())
 
 
 @extend_schema(
@@ -503,14 +471,14 @@ class ClaimReviewFeedView(ApiViewMixin, generics.GenericAPIView):
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet:
-        return _with_review_note(Claim.objects.reviewed().values(*CLAIM_COLUMNS))
+        return selectors.reviewed_claim_rows()
 
     def get(self, request: Request) -> Response:
         paginator = self.paginator
         rows = paginator.paginate_queryset(self.get_queryset(), request, view=self)
         site = request.build_absolute_uri("/").removesuffix("/")
         reviews = [
-            claimreview.claim_review(
+            claimreview.claim_review_jsonld(
                 row, url=site + reverse("claim-public", args=[row["id"]]), with_context=False
             )
             for row in rows
@@ -542,24 +510,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id"]
 
     def get_queryset(self) -> QuerySet:
-        claim_count = (
-            Claim.objects.filter(article_id=OuterRef("pk"))
-            .order_by()
-            .values("article_id")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        queryset = (
-            Article.objects.with_outlet()
-            .prefetch_related(
-                Prefetch("credited_agencies", queryset=Outlet.objects.only("id", "name"))
-            )
-            .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
-        )
-        if self.action == "list":
-            # The body can be long; the list does not show it.
-            return queryset.defer("body")
-        return queryset
+        return selectors.api_articles(with_body=self.action != "list")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
@@ -567,9 +518,7 @@ class ArticleViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Article:
         article = super().get_object()
         # The claims in reading order, in one query (same row shape as /api/claims/).
-        article.claim_rows = list(  # type: ignore[attr-defined]
-            claim_rows(Claim.objects.filter(article_id=article.pk).order_by("start", "id"))
-        )
+        article.claim_rows = selectors.article_claim_rows(article.pk)  # type: ignore[attr-defined]
         return article
 
 
@@ -608,8 +557,7 @@ class StatusChangeFeedView(ApiViewMixin, generics.ListAPIView):
     filter_backends = [QueryParamFilterBackend]
 
     def get_queryset(self) -> QuerySet:
-        # Only published changes: proposals and returns awaiting sign-off are not verdicts.
-        return StatusChange.objects.published().values(*STATUS_CHANGE_COLUMNS)
+        return selectors.status_change_rows()
 
 
 @api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])

@@ -31,8 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from claims.api.serializers import iso
 from claims.models import Actor, Claim
-from claims.serializers import iso
 
 RATING_VALUES: dict[str, int] = {
     Claim.Status.FALSE: 1,
@@ -44,8 +44,6 @@ WORST_RATING = 1
 BEST_RATING = 4
 
 STATUS_LABELS: dict[str, str] = dict(Claim.Status.choices)
-# Columns beyond the claim row that the mapping needs (see claims.api).
-EXTRA_COLUMNS = ("review_note",)
 
 
 def publisher_name() -> str:
@@ -80,10 +78,12 @@ def _appearance(row: dict[str, Any]) -> dict[str, Any]:
     return appearance
 
 
-def claim_review(row: dict[str, Any], *, url: str, with_context: bool = True) -> dict[str, Any]:
+def claim_review_jsonld(
+    row: dict[str, Any], *, url: str, with_context: bool = True
+) -> dict[str, Any]:
     """The ClaimReview for one reviewed claim.
 
-    `row` is a claim row (`claims.serializers.CLAIM_COLUMNS` plus `review_note`); `url` is where
+    `row` is a claim row (`claims.schema.CLAIM_COLUMNS` plus `review_note`); `url` is where
     the review can be read.
     """
     status = row["status"]
