@@ -216,12 +216,13 @@ def test_change_page_query_count_does_not_grow_with_claims(
 ):
     figure = kz.figure("kz-killed")
     # 1 session; 2 user; 3 the figure; 4-5 permissions; 6 the inline's claims with article and
-    # outlet; 7 the figure's content type (the history link; cached per process after the first
-    # request, so emptied here to count the same alone or after other tests); 8 whether it has
-    # claims (only an empty figure may be deleted); 9-10 the timeline: the figure, its claims
+    # outlet; 7 their articles' credited agencies (prefetched: the outlet column names every
+    # agency); 8 the figure's content type (the history link; cached per process after the first
+    # request, so emptied here to count the same alone or after other tests); 9 whether it has
+    # claims (only an empty figure may be deleted); 10-11 the timeline: the figure, its claims
     # with article, outlet, speaker and origin agency (annotated, no query of its own).
     ContentType.objects.clear_cache()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = editor_client.get(change_url(figure)).content.decode()
     assert html.count('<g class="point') == 7
 

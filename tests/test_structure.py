@@ -147,7 +147,8 @@ def _assert_declared(field: serializers.Field, value: object, where: str) -> Non
     else:
         assert isinstance(value, _TYPES[type(field)]), f"{where}: {value!r}"
         if isinstance(field, serializers.ChoiceField):
-            assert value in field.choices, f"{where}: {value!r}"
+            blank_ok = field.allow_blank and value == ""
+            assert blank_ok or value in field.choices, f"{where}: {value!r}"
 
 
 @pytest.mark.django_db
