@@ -238,6 +238,7 @@ class Command(BaseCommand):
             "url",
             "outlet_id",
             "published_at",
+            "published_basis",
             "body",
             "content_hash",
             "imported_from",
@@ -259,6 +260,7 @@ class Command(BaseCommand):
                             f"https://news.bench.example/{n}",
                             rng.choice(outlet_ids),
                             published,
+                            Article.PublishedBasis.HEADER,  # a stated date, as a feed gives
                             f"Report {n} from {place}.",
                             f"{n:064x}",
                             "api_bench_fill",
