@@ -41,6 +41,10 @@ from claims.management.commands.benchmark_import import (
 )
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "fixtures" / "matching"
+# Written by a helper who never saw the matcher, and scored before any rule was changed for it
+# (same precision 0.979, recall 0.820, MAP@5 0.961 vs BM25 0.951); some rules were then made
+# more general from its errors, so it too overstates unseen text a little.
+HELD_OUT = Path(settings.BASE_DIR) / "tests" / "fixtures" / "matching_heldout"
 TARGET_SAME_PRECISION = 0.98
 TARGET_SAME_RECALL = 0.9
 TARGET_MAP5 = 0.9
@@ -58,7 +62,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--corpus", type=Path, default=CORPUS, help="articles.jsonl + gold.json"
+            "--corpus",
+            type=Path,
+            action="append",
+            help="a folder with articles.jsonl + gold.json (repeatable; default: the tuning "
+            "corpus and the held-out one)",
         )
         parser.add_argument(
             "--scale", type=int, default=0, help="claims to fill for the lookup timing (0: skip)"
@@ -74,15 +82,17 @@ class Command(BaseCommand):
         parser.add_argument("--lookups-only", action="store_true", help=VARIANT_HELP)
 
     def handle(self, *args: object, **options: object) -> None:
-        corpus: Path = options["corpus"]  # type: ignore[assignment]
-        if not (corpus / "articles.jsonl").exists() or not (corpus / "gold.json").exists():
-            raise CommandError(f"{corpus}: needs articles.jsonl and gold.json")
+        corpora: list[Path] = options["corpus"] or [CORPUS, HELD_OUT]  # type: ignore[assignment]
+        for corpus in corpora:
+            if not (corpus / "articles.jsonl").exists() or not (corpus / "gold.json").exists():
+                raise CommandError(f"{corpus}: needs articles.jsonl and gold.json")
         if options["lookups_only"]:
-            self._lookups(corpus)
+            self._lookups(corpora[0])
             return
-        self._quality(corpus, errors=bool(options["errors"]))
+        for corpus in corpora:
+            self._quality(corpus, errors=bool(options["errors"]))
         if options["scale"]:
-            self._speed(corpus, options)  # type: ignore[arg-type]
+            self._speed(corpora[0], options)  # type: ignore[arg-type]
 
     # --- quality -----------------------------------------------------------------------------
 
@@ -97,7 +107,7 @@ class Command(BaseCommand):
         finally:
             teardown_databases(old, verbosity=0)
         w = self.stdout.write
-        w(f"Corpus: {result['articles']} articles, {result['labelled']} labelled claims "
+        w(f"Corpus {corpus.name}: {result['articles']} articles, {result['labelled']} labelled claims "
           f"({result['unmapped']} not extracted), {result['gold_same']} same and "
           f"{result['gold_similar']} similar pairs, {result['negatives']} hard negatives; "
           f"imported with matching in {took:.1f} s on {connection.vendor}.")  # fmt: skip
