@@ -9,9 +9,11 @@ for the same measure from another source.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import lru_cache
 
 from claims.matching.text import content_words, jaccard, negations, words
 from claims.reconcile import measure_outcome, subject_kind
@@ -70,8 +72,27 @@ def compare(new: ClaimFacts, old: ClaimFacts) -> Match | None:
 
 
 def wording(a: str, b: str) -> float:
-    """Similarity of two texts as sequences of words, 0-1."""
-    return SequenceMatcher(None, words(a), words(b), autojunk=False).ratio()
+    """Similarity of two texts as sequences of words, 0-1.
+
+    Under 0.5 the cheap bound (the words shared, in any order: `quick_ratio`, never below the
+    real ratio) is returned instead: every rule's threshold is above it, and it saves the
+    matching of sequences for most candidates.
+    """
+    wa, wb = words(a), words(b)
+    if not wa and not wb:
+        return 0.0
+    ca, cb = _counts(a), _counts(b)
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    bound = 2 * sum(min(n, cb.get(w, 0)) for w, n in ca.items()) / (len(wa) + len(wb))
+    if bound < 0.5:
+        return bound
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=8192)
+def _counts(text: str) -> dict[str, int]:
+    return Counter(words(text))
 
 
 def reprinted(new: ClaimFacts, old: ClaimFacts) -> bool:
@@ -136,8 +157,12 @@ def proper_names(text: str, *, besides: str = "") -> frozenset[str]:
     """Capitalised words inside a sentence (places, bodies, people), minus the speaker's name:
     "killed in Bresk district" and "killed in Tarnel district" name two places."""
     own = {w.lower() for w in words(besides)}
-    found = {m.group().lower() for m in _CAPITALISED.finditer(text)}
-    return frozenset(found - own - _NOT_PLACES)
+    return frozenset(_capitalised(text) - own - _NOT_PLACES)
+
+
+@lru_cache(maxsize=8192)
+def _capitalised(text: str) -> frozenset[str]:
+    return frozenset(m.group().lower() for m in _CAPITALISED.finditer(text))
 
 
 def names_differ(new: ClaimFacts, old: ClaimFacts) -> bool:
