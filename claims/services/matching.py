@@ -263,16 +263,19 @@ def _fulltext_candidates(
     Two things keep each search to a few milliseconds at a million claims. Words in more than
     COMMON_SHARE of all sentences ("killed", "people", "said") are left out, as BM25's IDF would
     weigh them near zero: PostgreSQL's own statistics on the index (pg_stats, refreshed by
-    ANALYZE) say which they are. And the search runs in a LIMITed subquery, so the planner must
-    use the GIN index: left to itself it walked the id index newest first, computing
-    to_tsvector for every row (21 s for a query whose words were common).
+    ANALYZE) say which they are. And the search runs in a LIMITed subquery, evaluated once, so
+    the planner must use the GIN index: left to itself it walked the id index newest first,
+    computing to_tsvector for every row (21 s for a query whose words were common).
     """
     lexemes = _lexemes({w for _, terms in queries.values() for w in terms})
     common = _common_lexemes()
-    vector = "to_tsvector('english'::regconfig, sentence)"  # exactly as the index is written
+    vector = '"sentence_tsv"'  # PostgreSQL only: a stored column (migration 0014), GIN-indexed
+    # = ANY(ARRAY(...)): the search runs once, as an InitPlan, and its ids probe the primary
+    # key. As `id IN (subquery)` a planner without statistics (a fresh table) ran it again for
+    # every row of the outer scan: minutes for one article.
     search = (
-        f'"claims_claim"."id" IN (SELECT "id" FROM "claims_claim" '
-        f"WHERE {vector} @@ to_tsquery('english', %s) LIMIT {FTS_ROWS})"
+        f'"claims_claim"."id" = ANY(ARRAY(SELECT "id" FROM "claims_claim" '
+        f"WHERE {vector} @@ to_tsquery('english', %s) LIMIT {FTS_ROWS}))"
     )
     parts = []
     for claim_id, (kind, terms) in queries.items():
@@ -317,7 +320,7 @@ def _common_lexemes() -> frozenset[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = 'claim_sentence_fts_idx'"
+            "WHERE tablename = 'claims_claim' AND attname = 'sentence_tsv'"
         )
         row = cursor.fetchone()
     found = frozenset()
