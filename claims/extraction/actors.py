@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import POS
+from spacy.symbols import PROPN
 from spacy.tokens import Doc
 
 from claims.extraction.mentions import ORGANISATION, PERSON, Mention, describe
@@ -48,9 +51,8 @@ class ArticleActors:
         # the role noun, so the actor keeps the role.
         mentions = [
             describe(t.head if t.dep_ == "appos" and t.head.pos_ == "NOUN" else t)
-            for t in doc
-            if t.pos_ == "PROPN"
-            and t.ent_type_ not in _NEVER_ACTORS
+            for t in (doc[i] for i in numpy.flatnonzero(doc.to_array(POS) == PROPN).tolist())
+            if t.ent_type_ not in _NEVER_ACTORS
             and not (t.dep_ in ("compound", "flat") and t.head.pos_ == "PROPN")
         ]
         # Longest names first, so "Tokayev" joins "Kassym-Jomart Tokayev".

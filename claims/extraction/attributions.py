@@ -37,7 +37,7 @@ from claims.extraction.lexicon import (
     WEAK_CUES,
 )
 from claims.extraction.mentions import antecedent, with_conjuncts
-from claims.extraction.model import is_paragraph_break
+from claims.extraction.model import is_paragraph_break, space_positions
 from claims.extraction.outcomes import verb_outcome
 
 # "Reuters was unable to confirm", "The figures are difficult to verify": not a speaker's claim.
@@ -81,14 +81,14 @@ class Quote:
 
 def paragraph_ids(doc: Doc) -> list[int]:
     """Paragraph number of every token; a blank line (or any newline token) starts a new one."""
-    ids = []
+    ids: list[int] = []
     current = 0
-    for token in doc:
-        if is_paragraph_break(token):
-            ids.append(current)
+    for i in space_positions(doc):
+        if is_paragraph_break(doc[i]):
+            # Tokens up to and including the break are in the paragraph it ends.
+            ids.extend([current] * (i + 1 - len(ids)))
             current += 1
-            continue
-        ids.append(current)
+    ids.extend([current] * (len(doc) - len(ids)))
     return ids
 
 
