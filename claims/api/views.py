@@ -12,6 +12,7 @@ claims.api.serializers, the one write goes through `claims.services.claim_review
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -231,26 +232,19 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            claim_review(
+        refused = self._write(
+            claim,
+            lambda: claim_review(
                 claim=claim,
                 status=data["status"],
                 by=request.user,
                 note=data["note"],
                 evidence=data["evidence"],
                 expected_version=data["version"],
-            )
-        except ReviewConflict as exc:
-            current = _claim_detail_row(claim.pk)
-            body = {
-                "detail": exc.message,
-                "current": ClaimDetailSerializer(
-                    current, context=self.get_serializer_context()
-                ).data,
-            }
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        except ReviewError as exc:
-            return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
+            ),
+        )
+        if refused is not None:
+            return refused
         applied = None
         if data["apply_to_matches"]:
             applied = claim_review_apply_to_matches(
@@ -293,22 +287,15 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer = ApplyVerdictInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        context = self.get_serializer_context()
-        try:
-            claim_apply_verdict(
+        return self._write(
+            claim,
+            lambda: claim_apply_verdict(
                 claim=claim,
                 source_id=data["from"],
                 by=request.user,
                 expected_version=data["version"],
-            )
-        except ReviewConflict as exc:
-            current = ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data
-            return Response(
-                {"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT
-            )
-        except ReviewError as exc:
-            return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
-        return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
+            ),
+        ) or self._detail(claim)
 
     @extend_schema(
         summary="Confirm a proposed verdict (sign-off)",
@@ -350,17 +337,32 @@ class ClaimViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer = SignoffInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        context = self.get_serializer_context()
+        return self._write(
+            claim,
+            lambda: step(
+                claim=claim, by=request.user, note=data["note"], expected_version=data["version"]
+            ),
+        ) or self._detail(claim)
+
+    def _write(self, claim: Claim, write: Callable[[], object]) -> Response | None:
+        """Run a review-service write; the refusal as the API answers it, or None when done.
+
+        A stale version is 409 with the claim as it is now; a refused input is 400 naming it.
+        """
         try:
-            step(claim=claim, by=request.user, note=data["note"], expected_version=data["version"])
+            write()
         except ReviewConflict as exc:
-            current = ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data
             return Response(
-                {"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT
+                {"detail": exc.message, "current": self._detail(claim).data},
+                status=status.HTTP_409_CONFLICT,
             )
         except ReviewError as exc:
             return Response({exc.field or "non_field_errors": [exc.message]}, status=400)
-        return Response(ClaimDetailSerializer(_claim_detail_row(claim.pk), context=context).data)
+        return None
+
+    def _detail(self, claim: Claim) -> Response:
+        row = _claim_detail_row(claim.pk)
+        return Response(ClaimDetailSerializer(row, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Assign a claim to an editor (or release it)",

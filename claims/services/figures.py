@@ -94,9 +94,14 @@ def _origin(claim: Claim) -> tuple[str, str]:
 
 
 def speaker_key(claim: Claim) -> str:
-    if claim.speaker_id:
-        return f"actor:{claim.speaker_id}"
-    text = " ".join(claim.speaker_text.lower().split()).removeprefix("the ")
+    return speaker_key_of(claim.speaker_id, claim.speaker_text)
+
+
+def speaker_key_of(speaker_id: int | None, speaker_text: str) -> str:
+    """Who said it, as one key: "actor:12", "text:interior ministry", or "" when unattributed."""
+    if speaker_id:
+        return f"actor:{speaker_id}"
+    text = " ".join(speaker_text.lower().split()).removeprefix("the ")
     return f"text:{text}" if text else ""
 
 

@@ -30,6 +30,7 @@ from claims.matching.text import (
     signature_from_bytes,
 )
 from claims.models import Article, ArticleBand, Claim, ClaimMatch
+from claims.services.figures import speaker_key_of
 
 # Candidates per strategy and claim: the scorer reads each, so this bounds a lookup's cost.
 CANDIDATES_PER_KEY = 30
@@ -148,8 +149,9 @@ def candidates_for(
 ) -> dict[int, set[int]]:
     """Ids of claims in other articles that might repeat each claim, from each strategy's index.
 
-    Four queries for any number of claims: the story's other copies, the same speakers' latest
-    statements, the latest figures with the same outcome and value, and the wording search.
+    A fixed number of queries for any number of claims: the story's copies (their ids, then their
+    claims), the same speakers' latest statements, the latest figures with the same value, and
+    the wording search (on PostgreSQL with the words' lexemes first).
     """
     found: dict[int, set[int]] = {c.id: set() for c in claims}
     if not claims:
@@ -433,11 +435,7 @@ def _facts_query() -> QuerySet:
 def facts_of(row: dict[str, Any]) -> ClaimFacts:
     """A `_facts_query` row as the pure rules read it."""
     story = row["article__reprint_of_id"] or row["article_id"]
-    if row["speaker_id"]:
-        speaker = f"actor:{row['speaker_id']}"  # as services.figures.speaker_key writes it
-    else:
-        text = " ".join(row["speaker_text"].lower().split()).removeprefix("the ")
-        speaker = f"text:{text}" if text else ""
+    speaker = speaker_key_of(row["speaker_id"], row["speaker_text"])
     if speaker:
         source = speaker
     elif row["article__reprint_of_id"] or not row["article__outlet_id"]:
