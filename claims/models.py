@@ -424,6 +424,14 @@ class Claim(models.Model):
             models.Index(fields=["status", "confidence", "-id"], name="claim_status_conf_idx"),
             # Repeated figures: earlier claims with the same kind, outcome and value.
             models.Index(fields=["kind", "outcome", "value_low"], name="claim_figure_value_idx"),
+            # Repeated claims: a speaker's and a value's latest claims, newest first, as one
+            # index range each (claims/services/matching.py).
+            models.Index(fields=["speaker", "-id"], name="claim_speaker_id_idx"),
+            models.Index(
+                fields=["value_low", "-id"],
+                name="claim_value_id_idx",
+                condition=Q(value_low__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -292,3 +292,87 @@ def test_a_wire_story_printed_by_two_outlets_corroborates_itself_once(tmp_path):
     reports = [report_for(c) for c in tolls]
     assert reports[0].source_key == reports[1].source_key  # the first outlet's, for both
     assert analyse_figure(reports).source_count == 1
+
+
+# --- a reprint's claims take their original's matches ----------------------------------------
+
+FOLLOW_UP = [
+    "Engineers began checking flood-damaged buildings in Olm on Sunday as the water started to "
+    "fall, two days after the Varda river burst its banks.",
+    STORY[2],  # the mayor's words, repeated in the follow-up
+    "Farmers in the lower valley said whole harvests of maize and sunflowers had been lost, and "
+    "asked the agriculture ministry for emergency payments before the winter.",
+]
+
+
+@pytest.mark.django_db
+def test_a_reprint_finds_what_its_original_was_matched_with_since(tmp_path, monkeypatch):
+    from claims.services import matching
+
+    searched_for: list[str] = []
+    wording_candidates = matching._wording_candidates
+
+    def recorded(claims, others):
+        searched_for.extend(c.sentence for c in claims)
+        return wording_candidates(claims, others)
+
+    # Only the story copies and the original's matches may find the follow-up's repeat.
+    monkeypatch.setattr(matching, "_wording_candidates", recorded)
+    monkeypatch.setattr(matching, "_add_latest", lambda *args: None)
+    story = "\n\n".join(STORY)
+    lines = [
+        ("Floods in Varda", story, "Valley Courier", "https://courier.example/floods", "03"),
+        ("Olm counts the cost", "\n\n".join(FOLLOW_UP), "Valley Courier",
+         "https://courier.example/olm", "05"),
+        ("Deadly floods hit Varda", story, "Dorn Herald", "https://dorn.example/varda", "06"),
+    ]  # fmt: skip
+    path = tmp_path / "three.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({"title": t, "body": b, "outlet": o, "url": u,
+                        "published": f"2026-04-{d}T08:00:00+00:00"})
+            for t, b, o, u, d in lines
+        ) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    call_command("import_articles", str(path), stdout=StringIO())
+    original, follow_up, reprint = Article.objects.order_by("id")
+    assert (follow_up.reprint_of_id, reprint.reprint_of_id) == (None, original.id)
+    mayor = Claim.objects.filter(sentence=STORY[2], kind="attribution")
+    first, repeated, reprinted = (mayor.get(article=a) for a in (original, follow_up, reprint))
+    # The follow-up repeated the mayor's words after the original came in...
+    assert ClaimMatch.objects.filter(claim=repeated, earlier=first, relation="same").exists()
+    # ...so the reprint, found through the original rather than by a search, matches both.
+    earlier = set(ClaimMatch.objects.filter(claim=reprinted).values_list("earlier_id", "relation"))
+    assert {(first.id, "same"), (repeated.id, "same")} <= earlier
+    assert (
+        searched_for.count(STORY[2]) == 2
+    )  # the original's and the follow-up's, not the reprint's
+
+
+def test_a_claim_is_compared_once_however_many_copies_carry_it():
+    from dataclasses import fields, replace
+
+    from claims.matching.scorer import printed_anywhere
+
+    base = figure(1, "Floodwater killed 14 people.", 14, "the ministry")
+    where = {"id", "article_id", "story_id"}
+    for f in fields(ClaimFacts):
+        other = replace(base, **{f.name: 99 if f.name in where else "x"})
+        # Where a claim was printed is not a feature; everything `compare` reads is.
+        assert (printed_anywhere(other) == printed_anywhere(base)) == (f.name in where), f.name
+
+
+@pytest.mark.django_db
+def test_id_any_is_id_in_with_one_parameter(tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _import(tmp_path, "a01")
+    ids = list(Claim.objects.values_list("id", flat=True))[::2]
+    with CaptureQueriesContext(connection) as ctx:
+        found = list(Claim.objects.filter(id__any=ids).values_list("id", flat=True))
+    assert sorted(found) == sorted(ids) and len(ids) > 3
+    assert list(Claim.objects.filter(id__any=[]).values_list("id", flat=True)) == []
+    if connection.vendor == "postgresql":  # the ids as one array, not one parameter each
+        assert "= ANY(" in ctx.captured_queries[0]["sql"]

@@ -47,6 +47,16 @@ class ClaimFacts:
     place: str = ""
 
 
+def printed_anywhere(claim: ClaimFacts) -> tuple:
+    """Everything `compare` reads of a claim but where it was printed (id, article, story):
+    copies of one story bring the same claim many times, and it need be compared only once."""
+    return (
+        claim.kind, claim.text, claim.sentence, claim.speaker_key, claim.speaker_name,
+        claim.speaker_role, claim.source_key, claim.value_low, claim.value_high,
+        claim.qualifier, claim.outcome, claim.subject, claim.figure_id, claim.place,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Match:
     relation: Relation

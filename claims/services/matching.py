@@ -16,20 +16,29 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F, QuerySet, Value, Window
+from django.db import connection, models, transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 
 from claims.matching import reprints
-from claims.matching.scorer import ClaimFacts, Match, compare, topic_words, wording
+from claims.matching.scorer import (
+    ClaimFacts,
+    Match,
+    compare,
+    printed_anywhere,
+    reprinted,
+    topic_words,
+    wording,
+)
 from claims.matching.text import (
     band_keys,
     content_words,
     jaccard,
     signature_bytes,
     signature_from_bytes,
+    words,
 )
-from claims.models import Article, ArticleBand, Claim, ClaimMatch
+from claims.models import Actor, Article, ArticleBand, Claim, ClaimMatch, Figure
 from claims.services.figures import speaker_key_of
 
 # Candidates per strategy and claim: the scorer reads each, so this bounds a lookup's cost.
@@ -124,18 +133,28 @@ def claims_rank(
     """
     wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
-    earlier = {r["id"]: facts_of(r) for r in _facts_query().filter(id__in=every)} if every else {}
+    earlier = {r["id"]: facts_of(r) for r in _facts_query().filter(id__any=every)} if every else {}
+    # Copies of one story bring the same claim many times over: compare each claim once with
+    # each distinct candidate, telling apart only what `compare` reads of where it was printed.
+    kinds: dict[tuple, int] = {}
+    kind_of = {
+        cid: kinds.setdefault(printed_anywhere(old), len(kinds)) for cid, old in earlier.items()
+    }
     ranked = {}
     for new in claims:
         scored = []
+        seen: dict[tuple[int, bool], Match | None] = {}
         for old_id in wanted.get(new.id, ()):
             if old_id not in earlier:
                 continue
-            match = compare(new, earlier[old_id])
+            old = earlier[old_id]
+            key = (kind_of[old_id], reprinted(new, old))
+            if key not in seen:
+                seen[key] = compare(new, old)
+            match = seen[key]
             if match is not None:
                 scored.append((old_id, match, match.score))
             elif rank_all:
-                old = earlier[old_id]
                 # Below every match (0.2 and up): the wording, or the shared words and speaker.
                 near = max(wording(new.text, old.text), jaccard(topic_words(new), topic_words(old)))
                 scored.append((old_id, None, 0.19 * near))
@@ -151,7 +170,8 @@ def candidates_for(
 
     A fixed number of queries for any number of claims: the story's copies (their ids, then their
     claims), the same speakers' latest statements, the latest figures with the same value, and
-    the wording search (on PostgreSQL with the words' lexemes first).
+    the wording search (on PostgreSQL with the words' lexemes first). A claim the story's first
+    copy printed word for word takes that claim's matches instead of the last three.
     """
     found: dict[int, set[int]] = {c.id: set() for c in claims}
     if not claims:
@@ -160,29 +180,93 @@ def candidates_for(
     others = Claim.objects.filter(in_article=True).exclude(article_id=article_id)
     if before is not None:  # only articles imported before this one (the backfill)
         others = others.filter(article_id__lt=before)
+    searched = claims
     if story:
-        story_id = claims[0].story_id
-        # The story's first copy and its latest few others. Not every copy: a wire story printed
-        # a hundred times would compare each claim with thousands; the matches to the first copy
-        # are the ones that count.
-        latest = (
-            Article.objects.filter(reprint_of_id=story_id)
-            .exclude(id=article_id)
-            .order_by("-id")
-            .values_list("id", flat=True)[:STORY_COPIES]
-        )
-        # The ids as a list (one small query): as a subquery the planner misjudged how many
-        # articles it gives and scanned every claim (0.6 s at a million).
-        copies = others.filter(article_id__in=[story_id, *latest]).order_by()
-        for cid, kind in copies.values_list("id", "kind")[: CANDIDATES_PER_KEY * 10]:
-            for c in claims:
-                if c.kind == kind:
-                    found[c.id].add(cid)
+        originals = _story_candidates(found, claims, others)
+        for claim_id, cid in _inherited_candidates(originals, article_id, before):
+            found[claim_id].add(cid)
+        searched = [c for c in claims if c.id not in originals]
     _add_latest(found, claims, others, "speaker_id", _speaker_id, Claim.Kind.ATTRIBUTION)
     _add_latest(found, claims, others, "value_low", lambda c: c.value_low, None)
-    for claim_id, cid in _wording_candidates(claims, others):
+    for claim_id, cid in _wording_candidates(searched, others):
         found[claim_id].add(cid)
     return found
+
+
+def _story_candidates(
+    found: dict[int, set[int]], claims: list[ClaimFacts], others: QuerySet[Claim]
+) -> dict[int, int]:
+    """Add the claims of the story's other copies; return each claim printed word for word in
+    the story's first copy (numbers aside) with that claim's id: its original."""
+    article_id, story_id = claims[0].article_id, claims[0].story_id
+    # The story's first copy and its latest few others. Not every copy: a wire story printed
+    # a hundred times would compare each claim with thousands; the matches to the first copy
+    # are the ones that count.
+    latest = (
+        Article.objects.filter(reprint_of_id=story_id)
+        .exclude(id=article_id)
+        .order_by("-id")
+        .values_list("id", flat=True)[:STORY_COPIES]
+    )
+    # The ids as a list (one small query): as a subquery the planner misjudged how many
+    # articles it gives and scanned every claim (0.6 s at a million).
+    copies = others.filter(article_id__in=[story_id, *latest]).order_by()
+    first_copy: dict[tuple[str, str], int] = {}
+    rows = copies.values_list("id", "kind", "article_id", "sentence")[: CANDIDATES_PER_KEY * 10]
+    for cid, kind, copy_id, sentence in rows:
+        for c in claims:
+            if c.kind == kind:
+                found[c.id].add(cid)
+        if copy_id == story_id and story_id != article_id:
+            first_copy.setdefault((kind, _verbatim(sentence)), cid)
+    originals = {}
+    for c in claims:
+        if (original := first_copy.get((c.kind, _verbatim(c.sentence)))) is not None:
+            originals[c.id] = original
+    return originals
+
+
+def _verbatim(sentence: str) -> str:
+    """The sentence's words with its numbers masked: a reprint that updates a toll is still the
+    original's sentence for finding candidates (whether it matches is the scorer's to say)."""
+    return " ".join("#" if w[0].isdigit() else w for w in words(sentence))
+
+
+def _inherited_candidates(
+    originals: dict[int, int], article_id: int, before: int | None
+) -> Iterable[tuple[int, int]]:
+    """(claim id, candidate id) pairs: a reprinted claim's candidates are its original's matches.
+
+    The original was searched for when its article came in, and every claim imported since that
+    repeats or resembles it was matched with it then: so the claims it matches, and the latest
+    that match it, are what a search for the same words would find, without the search. A
+    reprint of a wire story printed by many outlets is most of a busy day's import.
+    """
+    if not originals:
+        return []
+    by_original: dict[int, list[int]] = {}
+    for claim_id, original in originals.items():
+        by_original.setdefault(original, []).append(claim_id)
+    earlier = ClaimMatch.objects.filter(
+        claim_id__in=by_original, earlier__in_article=True
+    ).values_list("claim_id", "earlier_id")
+    later = ClaimMatch.objects.filter(earlier_id__in=by_original, claim__in_article=True).exclude(
+        claim__article_id=article_id
+    )
+    if before is not None:
+        later = later.filter(claim__article_id__lt=before)
+    later = (
+        later.annotate(
+            rank=Window(RowNumber(), partition_by=[F("earlier_id")], order_by=F("claim_id").desc())
+        )
+        .filter(rank__lte=CANDIDATES_PER_KEY)
+        .values_list("earlier_id", "claim_id")
+    )
+    return [
+        (claim_id, other)
+        for original, other in [*earlier, *later]
+        for claim_id in by_original[original]
+    ]
 
 
 def _speaker_id(claim: ClaimFacts) -> int | None:
@@ -207,18 +291,37 @@ def _add_latest(
             keys.setdefault((c.kind, key), []).append(c.id)
     if not keys:
         return
-    # One query for every key: number each key's claims newest first and keep the first few.
-    latest = (
-        others.filter(kind__in={k for k, _ in keys}, **{f"{field}__in": {v for _, v in keys}})
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("kind"), F(field)], order_by=F("id").desc())
-        )
-        .filter(rank__lte=CANDIDATES_PER_KEY)
-        .values_list("id", "kind", field)
-    )
-    for cid, kind_, value in latest:
+    for kind_, value, cid in _latest_per_key(others, field, keys):
         for claim_id in keys.get((kind_, value), ()):
             found[claim_id].add(cid)
+
+
+def _latest_per_key(
+    others: QuerySet[Claim], field: str, keys: Iterable[tuple[str, int]]
+) -> Iterable[tuple[str, int, int]]:
+    """(kind, key, id) of each key's latest CANDIDATES_PER_KEY claims, in one query."""
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite
+        return (
+            others.filter(kind__in={k for k, _ in keys}, **{f"{field}__in": {v for _, v in keys}})
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("kind"), F(field)], order_by=F("id").desc()
+                )
+            )
+            .filter(rank__lte=CANDIDATES_PER_KEY)
+            .values_list("kind", field, "id")
+        )
+    # One UNION ALL of a newest-first LIMIT per key, each an index range scan (speaker or value,
+    # then id): numbering every key's claims in one window query sorted all of a busy speaker's
+    # thousands of statements, and the planner joined in the whole kind index to do it.
+    parts = [
+        others.filter(kind=kind, **{field: value})
+        .order_by("-id")
+        .annotate(for_kind=Value(kind), for_key=Value(value))
+        .values_list("for_kind", "for_key", "id")[:CANDIDATES_PER_KEY]
+        for kind, value in keys
+    ]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def _terms(claim: ClaimFacts) -> list[str]:
@@ -384,12 +487,19 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
     """Store the body's MinHash and bands; set `reprint_of` to the earliest story it repeats."""
     body = reprints.body_print(article.body)
     keys = band_keys(body.signature)
+    # The earliest 50 articles sharing a band, from the band index alone: DISTINCT over the
+    # articles joined with their signatures walked the whole article table.
+    sharing = (
+        ArticleBand.objects.filter(key__in=keys)
+        .exclude(article_id=article.id)
+        .order_by("article_id")
+        .values_list("article_id", flat=True)
+        .distinct()[:50]
+    )
     candidates = (
-        Article.objects.filter(bands__key__in=keys)
-        .exclude(id=article.id)
-        .distinct()
+        Article.objects.filter(id__in=sharing)
         .order_by("id")
-        .values_list("id", "reprint_of_id", "body_signature", "body_shingles")[:50]
+        .values_list("id", "reprint_of_id", "body_signature", "body_shingles")
     )
     root = None
     for other_id, other_root, sig, size in candidates:
@@ -422,26 +532,36 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
 # candidates an article's claims bring cost more than the comparisons.
 FACT_COLUMNS = (
     "id", "kind", "article_id", "sentence", "content", "speaker_id", "speaker_text",
-    "speaker__name", "speaker__known_role", "speaker_role", "value_low", "value_high",
-    "qualifier", "outcome", "subject", "figure_id", "figure__place", "article__reprint_of_id",
-    "article__outlet_id",
+    "speaker_role", "value_low", "value_high", "qualifier", "outcome", "subject", "figure_id",
 )  # fmt: skip
 
 
+def _column_of(model: type[models.Model], key: str, field: str) -> Subquery:
+    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(field)[:1])
+
+
 def _facts_query() -> QuerySet:
-    return Claim.objects.values(*FACT_COLUMNS)
+    # The article's, speaker's and figure's columns as one primary-key probe per row: joined,
+    # the planner hashed the whole article table (50,000 rows, 22 ms) to look up 700 claims.
+    return Claim.objects.annotate(
+        reprint_of=_column_of(Article, "article_id", "reprint_of_id"),
+        outlet=_column_of(Article, "article_id", "outlet_id"),
+        speaker_name=_column_of(Actor, "speaker_id", "name"),
+        known_role=_column_of(Actor, "speaker_id", "known_role"),
+        place=_column_of(Figure, "figure_id", "place"),
+    ).values(*FACT_COLUMNS, "reprint_of", "outlet", "speaker_name", "known_role", "place")
 
 
 def facts_of(row: dict[str, Any]) -> ClaimFacts:
     """A `_facts_query` row as the pure rules read it."""
-    story = row["article__reprint_of_id"] or row["article_id"]
+    story = row["reprint_of"] or row["article_id"]
     speaker = speaker_key_of(row["speaker_id"], row["speaker_text"])
     if speaker:
         source = speaker
-    elif row["article__reprint_of_id"] or not row["article__outlet_id"]:
+    elif row["reprint_of"] or not row["outlet"]:
         source = f"story:{story}"
     else:
-        source = f"outlet:{row['article__outlet_id']}"
+        source = f"outlet:{row['outlet']}"
     return ClaimFacts(
         id=row["id"],
         kind=row["kind"],
@@ -450,8 +570,8 @@ def facts_of(row: dict[str, Any]) -> ClaimFacts:
         text=row["content"] or row["sentence"],
         sentence=row["sentence"],
         speaker_key=speaker,
-        speaker_name=row["speaker__name"] if row["speaker_id"] else row["speaker_text"],
-        speaker_role=row["speaker_role"] or (row["speaker__known_role"] or ""),
+        speaker_name=row["speaker_name"] if row["speaker_id"] else row["speaker_text"],
+        speaker_role=row["speaker_role"] or (row["known_role"] or ""),
         source_key=source,
         value_low=row["value_low"],
         value_high=row["value_high"],
@@ -459,5 +579,5 @@ def facts_of(row: dict[str, Any]) -> ClaimFacts:
         outcome=row["outcome"],
         subject=row["subject"],
         figure_id=row["figure_id"],
-        place=row["figure__place"] or "",
+        place=row["place"] or "",
     )
