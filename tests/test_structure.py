@@ -18,7 +18,7 @@ from claims.management.commands.api_bench_fill import _claim_columns
 from claims.models import Claim
 from claims.schema import CLAIM_EXTRACTED_FIELDS, CLAIM_REVIEW_FIELDS
 from claims.services import claim_review
-from claims.services.imports import _claim_values
+from claims.services.claim_sync import _claim_values
 from tests.conftest import make_article, make_claim
 
 
