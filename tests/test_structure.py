@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import django
 import pytest
 from django.contrib.auth.models import Permission
@@ -20,6 +24,8 @@ from claims.schema import CLAIM_EXTRACTED_FIELDS, CLAIM_REVIEW_FIELDS
 from claims.services import claim_review
 from claims.services.claim_sync import _claim_values
 from tests.conftest import make_article, make_claim
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
@@ -66,6 +72,37 @@ def test_the_benchmark_fill_writes_every_claim_column_but_the_id():
         "figure_id",
         "assigned_to_id",
     }
+
+
+# --- layering: the pure packages import nothing from Django ---------------------------------------
+
+# Every module of the package is imported, so a module added later is checked without a list here.
+_LOADED_BY_PACKAGE = """
+import importlib, pkgutil, sys
+package = importlib.import_module({package!r})
+for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(info.name)
+print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+"""
+
+
+def _top_level_modules_loaded_by(package: str) -> set[str]:
+    code = _LOADED_BY_PACKAGE.format(package=package)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+# claims.extraction has its own test (test_extraction.py).
+@pytest.mark.parametrize("package", ["claims.reconcile", "claims.matching", "claims.importers"])
+def test_a_pure_package_imports_nothing_from_django(package: str) -> None:
+    assert "django" not in _top_level_modules_loaded_by(package)
+
+
+def test_reconciliation_does_not_load_spacy() -> None:
+    # The API and the figure panel analyse figures at read time; they must not pay for the model.
+    assert "spacy" not in _top_level_modules_loaded_by("claims.reconcile")
 
 
 # --- claims.api.pagination.PageQuerySet: what it relies on in Django -----------------------------
