@@ -272,11 +272,30 @@ def analyse_figure(
     ordered = sorted(reports, key=lambda r: (r.published_at is None, r.published_at, r.claim_id))
     if not ordered:
         return FigureAnalysis((), None, None, None, (), ())
-    by_id = {r.claim_id: r for r in ordered}
     # Parts ("including 40 in the capital") are listed, never weighed against the totals.
     totals = [r for r in ordered if not r.part] or ordered
+    corroborations = _corroborations(ordered)
+    pairs = _conflicting_pairs(ordered, moment_hours=moment_hours)
+    conflicts = _conflicts(ordered, pairs)
 
-    # Corroboration: the same value from independent sources.
+    dated_totals = [r for r in totals if r.published_at is not None]
+    latest = (
+        max(dated_totals, key=lambda r: (r.published_at, r.claim_id))
+        if dated_totals
+        else totals[-1]
+    )
+    return FigureAnalysis(
+        timeline=_timeline(ordered, pairs, corroborations, conflicts),
+        latest=latest,
+        highest=max(totals, key=lambda r: (r.top, r.claim_id)),
+        lowest=min(totals, key=lambda r: (r.value_low, r.claim_id)),
+        corroborations=tuple(corroborations),
+        conflicts=tuple(conflicts),
+    )
+
+
+def _corroborations(ordered: Sequence[Report]) -> list[Corroboration]:
+    """Each value the totals give, lowest first, with the independent sources that give it."""
     by_value: dict[tuple[int, int | None], list[Report]] = defaultdict(list)
     for r in ordered:
         if not r.part:
@@ -294,8 +313,12 @@ def analyse_figure(
                 sources=tuple(names[s] for s in sources),
             )
         )
+    return corroborations
 
-    # Conflicts: pairs from different sources at the same moment that cannot both be true.
+
+def _conflicting_pairs(ordered: Sequence[Report], *, moment_hours: int) -> dict[int, set[int]]:
+    """For each report, the reports from other sources at the same moment that cannot both be
+    true with it (by claim id; parts and undated reports have none)."""
     # Every report of a fast-moving story can fall in one window, so this compares up to n²/2
     # pairs: each report's source and bounds are worked out once, not once per pair (at a few
     # hundred reports the properties were most of the claim page's time).
@@ -322,10 +345,16 @@ def analyse_figure(
             ):
                 pairs[a_id].add(b_id)
                 pairs[b_id].add(a_id)
+    return pairs
+
+
+def _conflicts(ordered: Sequence[Report], pairs: dict[int, set[int]]) -> list[Conflict]:
+    """The conflicting pairs joined into conflicts (connected components), in time order."""
+    by_id = {r.claim_id: r for r in ordered}
     conflicts = []
     seen: set[int] = set()
-    for r in dated:  # connected components, in time order
-        if r.claim_id not in pairs or r.claim_id in seen:
+    for r in ordered:
+        if r.published_at is None or r.claim_id not in pairs or r.claim_id in seen:
             continue
         component, stack = set(), [r.claim_id]
         while stack:
@@ -345,7 +374,16 @@ def analyse_figure(
                 values=tuple(m.display for m in values),
             )
         )
+    return conflicts
 
+
+def _timeline(
+    ordered: Sequence[Report],
+    pairs: dict[int, set[int]],
+    corroborations: Sequence[Corroboration],
+    conflicts: Sequence[Conflict],
+) -> tuple[TimelineEntry, ...]:
+    """Each report with who corroborates it, what it conflicts with, and the status to suggest."""
     corroboration_of = {(c.value_low, c.value_high): c for c in corroborations}
     # Every reason about one conflict names the same moment: the conflict's first report.
     conflict_of = {cid: c for c in conflicts for cid in c.claim_ids}
@@ -391,18 +429,4 @@ def analyse_figure(
                 suggestion=suggestion,
             )
         )
-
-    dated_totals = [r for r in totals if r.published_at is not None]
-    latest = (
-        max(dated_totals, key=lambda r: (r.published_at, r.claim_id))
-        if dated_totals
-        else totals[-1]
-    )
-    return FigureAnalysis(
-        timeline=tuple(timeline),
-        latest=latest,
-        highest=max(totals, key=lambda r: (r.top, r.claim_id)),
-        lowest=min(totals, key=lambda r: (r.value_low, r.claim_id)),
-        corroborations=tuple(corroborations),
-        conflicts=tuple(conflicts),
-    )
+    return tuple(timeline)
