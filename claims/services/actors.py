@@ -7,7 +7,7 @@ article's claims); it runs inside the article's transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from django.db.models import Q
@@ -50,6 +50,10 @@ def is_proper_name(name: str) -> bool:
     return any(word[0].isupper() or word[0].isdigit() for word in words)
 
 
+# A speaker as the claims name it: key (actor_key) -> (name, kind, aliases).
+_Speakers = dict[str, tuple[str, str, list[str]]]
+
+
 def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
     """The Actor for each named speaker (by lower-cased name), matched across articles.
 
@@ -60,7 +64,21 @@ def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
     on the actor for editors but never used to match: every country has a president.
     A new speaker becomes a new actor. At most three queries, however many speakers.
     """
-    speakers: dict[str, tuple[str, str, list[str]]] = {}  # key -> (name, kind, aliases)
+    speakers = _speakers(claims)
+    if not speakers:
+        return {}
+    matched, renamed = _matched(speakers, _candidates(speakers))
+    _aliases_update(speakers, matched, renamed)
+    new_keys = [key for key in speakers if key not in matched]
+    if new_keys:
+        for actor in _actors_create(speakers, new_keys):
+            matched.setdefault(actor.name.casefold(), actor)
+    return matched
+
+
+def _speakers(claims: Sequence[ExtractedClaim]) -> _Speakers:
+    """The named speakers of these claims, each once, with every alias the claims give them."""
+    speakers: _Speakers = {}
     for ec in claims:
         key = actor_key(ec)
         if key is None:
@@ -79,20 +97,25 @@ def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
                 and alias.casefold() not in {a.casefold() for a in aliases}
             ):
                 aliases.append(alias[:300])
-    if not speakers:
-        return {}
+    return speakers
 
+
+def _candidates(speakers: _Speakers) -> list[Actor]:
+    """The stored actors any speaker could be, in one query: by name, proper alias or alias."""
     by_name: set[str] = set(speakers)
     alias_needles = Q()
     for name, _kind, aliases in speakers.values():
         by_name.update(a.casefold() for a in aliases if is_proper_name(a))
         alias_needles |= Q(aliases__icontains=_json_needle(name))
-    candidates = list(
+    return list(
         Actor.objects.annotate(lower_name=Lower("name"))
         .filter(Q(lower_name__in=by_name) | alias_needles)
         .order_by("id")
     )
 
+
+def _matched(speakers: _Speakers, candidates: list[Actor]) -> tuple[dict[str, Actor], set[int]]:
+    """Each speaker's stored actor (see `_match`), and the ids of those that took a fuller name."""
     matched: dict[str, Actor] = {}
     renamed: set[int] = set()
     for key, (name, _kind, aliases) in speakers.items():
@@ -108,7 +131,11 @@ def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
             actor.name = name
             renamed.add(actor.id)
         matched[key] = actor
+    return matched, renamed
 
+
+def _aliases_update(speakers: _Speakers, matched: dict[str, Actor], renamed: set[int]) -> None:
+    """Save the matched actors that were renamed or learnt new aliases."""
     to_update: list[Actor] = []
     for key, actor in matched.items():
         known = {a.casefold() for a in actor.aliases} | {actor.name.casefold()}
@@ -120,22 +147,18 @@ def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
     if to_update:
         Actor.objects.bulk_update(to_update, ["name", "aliases", "updated_at"])
 
-    new_keys = [key for key in speakers if key not in matched]
-    if new_keys:
-        # ignore_conflicts: a concurrent import may create the same actor; we re-read either way.
-        Actor.objects.bulk_create(
-            [
-                Actor(name=speakers[k][0], kind=speakers[k][1], aliases=speakers[k][2])
-                for k in new_keys
-            ],
-            ignore_conflicts=True,
-        )
-        new_names = [speakers[k][0] for k in new_keys]
-        for actor in Actor.objects.annotate(lower_name=Lower("name")).filter(
-            Q(lower_name__in=new_keys) | Q(name__in=new_names)
-        ):
-            matched.setdefault(actor.name.casefold(), actor)
-    return matched
+
+def _actors_create(speakers: _Speakers, new_keys: list[str]) -> Iterable[Actor]:
+    """Create an actor for each new speaker, and read them back (with any made concurrently)."""
+    # ignore_conflicts: a concurrent import may create the same actor; we re-read either way.
+    Actor.objects.bulk_create(
+        [Actor(name=speakers[k][0], kind=speakers[k][1], aliases=speakers[k][2]) for k in new_keys],
+        ignore_conflicts=True,
+    )
+    new_names = [speakers[k][0] for k in new_keys]
+    return Actor.objects.annotate(lower_name=Lower("name")).filter(
+        Q(lower_name__in=new_keys) | Q(name__in=new_names)
+    )
 
 
 def _match(
