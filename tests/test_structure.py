@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,38 @@ def test_a_pure_package_imports_nothing_from_django(package: str) -> None:
 def test_reconciliation_does_not_load_spacy() -> None:
     # The API and the figure panel analyse figures at read time; they must not pay for the model.
     assert "spacy" not in _top_level_modules_loaded_by("claims.reconcile")
+
+
+# --- functions fit on a screen (STYLE.md rule 14), or say why they do not ----------------------
+
+LONG_FUNCTION_LINES = 80
+
+
+def _long_functions_without_a_reason() -> list[str]:
+    found = []
+    for path in sorted((REPO / "claims").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (node.end_lineno or node.lineno) - node.lineno + 1 <= LONG_FUNCTION_LINES:
+                continue
+            # The reason is a comment starting "# Long" right above the def (or its decorators).
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            above = []
+            for line in reversed(lines[: first - 1]):
+                if not line.strip().startswith("#"):
+                    break
+                above.append(line.strip())
+            if not any(line.startswith("# Long") for line in above):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_long_function_says_why_it_is_long() -> None:
+    assert _long_functions_without_a_reason() == []
 
 
 # --- claims.api.pagination.PageQuerySet: what it relies on in Django -----------------------------
