@@ -4,7 +4,7 @@ Adding a column to `Claim` means adding it to one of these tuples; the readers a
 take their columns from here then follow:
 
 - `CLAIM_EXTRACTED_FIELDS`: what extraction decides. The import sets and compares exactly these
-  (claims.services.imports), and the API benchmark fill writes them (api_bench_fill).
+  (claims.services.claim_sync), and the API benchmark fill writes them (api_bench_fill).
 - `CLAIM_REVIEW_FIELDS`: what a review, proposal, confirmation or return writes
   (claims.services.review); the admin shows them read-only (claims.admin.review).
 - `CLAIM_COLUMNS` / `CLAIM_DETAIL_EXTRA`: the API's claim row as `.values()` columns, its article,

@@ -20,6 +20,7 @@ from claims.importers import ArticleRecord, RecordError, read_paths
 from claims.importers.text import parse_text
 from claims.models import Actor, Article, Claim, Evidence, Figure, Outlet, StatusChange
 from claims.services import claim_review, evidence_add, matching
+from claims.services import claim_sync as claim_sync_module
 from claims.services import imports as imports_module
 from claims.services.imports import Outcome, article_import, articles_import
 
@@ -249,7 +250,9 @@ def test_no_extract_stores_text_and_a_later_import_extracts():
 @pytest.mark.django_db
 def test_a_new_extractor_version_re_extracts_unchanged_text(monkeypatch):
     run(record(V1))
+    # The article's version is read by the import, its claims' by the claim sync.
     monkeypatch.setattr(imports_module, "EXTRACTOR_VERSION", "9.9.9")
+    monkeypatch.setattr(claim_sync_module, "EXTRACTOR_VERSION", "9.9.9")
     [again] = run(record(V1))
     assert again.outcome == Outcome.UPDATED
     assert (again.claims_added, again.claims_kept) == (0, 4)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
 import django
 import pytest
 from django.contrib.auth.models import Permission
@@ -18,8 +23,10 @@ from claims.management.commands.api_bench_fill import _claim_columns
 from claims.models import Claim
 from claims.schema import CLAIM_EXTRACTED_FIELDS, CLAIM_REVIEW_FIELDS
 from claims.services import claim_review
-from claims.services.imports import _claim_values
+from claims.services.claim_sync import _claim_values
 from tests.conftest import make_article, make_claim
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
@@ -66,6 +73,69 @@ def test_the_benchmark_fill_writes_every_claim_column_but_the_id():
         "figure_id",
         "assigned_to_id",
     }
+
+
+# --- layering: the pure packages import nothing from Django ---------------------------------------
+
+# Every module of the package is imported, so a module added later is checked without a list here.
+_LOADED_BY_PACKAGE = """
+import importlib, pkgutil, sys
+package = importlib.import_module({package!r})
+for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(info.name)
+print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+"""
+
+
+def _top_level_modules_loaded_by(package: str) -> set[str]:
+    code = _LOADED_BY_PACKAGE.format(package=package)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+# claims.extraction has its own test (test_extraction.py).
+@pytest.mark.parametrize("package", ["claims.reconcile", "claims.matching", "claims.importers"])
+def test_a_pure_package_imports_nothing_from_django(package: str) -> None:
+    assert "django" not in _top_level_modules_loaded_by(package)
+
+
+def test_reconciliation_does_not_load_spacy() -> None:
+    # The API and the figure panel analyse figures at read time; they must not pay for the model.
+    assert "spacy" not in _top_level_modules_loaded_by("claims.reconcile")
+
+
+# --- functions fit on a screen (STYLE.md rule 14), or say why they do not ----------------------
+
+LONG_FUNCTION_LINES = 80
+
+
+def _long_functions_without_a_reason() -> list[str]:
+    found = []
+    for path in sorted((REPO / "claims").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if (node.end_lineno or node.lineno) - node.lineno + 1 <= LONG_FUNCTION_LINES:
+                continue
+            # The reason is a comment starting "# Long" right above the def (or its decorators).
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            above = []
+            for line in reversed(lines[: first - 1]):
+                if not line.strip().startswith("#"):
+                    break
+                above.append(line.strip())
+            if not any(line.startswith("# Long") for line in above):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_long_function_says_why_it_is_long() -> None:
+    assert _long_functions_without_a_reason() == []
 
 
 # --- claims.api.pagination.PageQuerySet: what it relies on in Django -----------------------------

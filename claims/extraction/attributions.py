@@ -279,6 +279,8 @@ def _complementizer(token: Token) -> bool:
     )
 
 
+# Long: an ordered list of vetoes and per-verb tests, the first that applies deciding, so
+# the order is part of the rule.
 def _is_cue(verb: Token, sentence_has_quote: bool) -> bool:
     lemma = verb.lemma_.lower()
     if verb.pos_ not in ("VERB", "AUX") or lemma not in CUE_VERBS:
@@ -645,6 +647,8 @@ def _contrasted(verb: Token) -> bool:
     )
 
 
+# Long: an ordered fallback from the clearest parse (a reported clause) to the weakest
+# (the sentence minus speaker and cue); the first that finds words wins.
 def _content(verb: Token, sent: Span) -> tuple[frozenset[int], tuple[int, int]]:
     clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
     if (

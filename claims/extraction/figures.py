@@ -1187,6 +1187,8 @@ def _singular(token: Token) -> tuple[Token, str | None] | None:
     return None
 
 
+# Long: two scans of one sentence, counted groups and then single people, the second
+# skipping the tokens the first counted (`numbers`); kept whole so its output cannot move.
 def find_figures(sent: Span) -> list[FigureMention]:
     figures: list[FigureMention] = []
     quantities = find_quantities(sent)

@@ -313,6 +313,9 @@ def _name_after_acronym(head: Token) -> Mention | None:
     return Mention(name, doc[end - 1], name, role, PERSON)
 
 
+# Long: an ordered chain of parse patterns in which the first that matches decides the
+# mention (name, role, kind), so the order is part of the rule (the fixture sentences in
+# tests/fixtures/extraction pin it).
 def describe(head: Token) -> Mention:
     """Read a mention (subject of a cue verb, object of "according to") off the parse."""
     doc = head.doc

@@ -208,6 +208,8 @@ def _number_runs(sent: Span) -> list[list[Token]]:
     return runs
 
 
+# Long: one left-to-right pass over the sentence's number runs, in which a range uses up
+# the next run (`skip_next`) and each filter reads the words around the current run.
 def find_quantities(sent: Span) -> list[Quantity]:
     """Every head count in the sentence, with its qualifier."""
     doc = sent.doc

@@ -39,6 +39,8 @@ def negated(word: Token) -> bool:
     return any(c.dep_ == "neg" for c in word.children)
 
 
+# Long: one ordered list of verb patterns ("shot dead", "taken into custody", "rushed to
+# hospital"), the first match winning; each pattern is a few lines of parse tests.
 def verb_outcome(verb: Token) -> str | None:
     """The outcome a verb names, including "shot dead", "taken into custody", "picked up"."""
     lemma = verb.lemma_.lower()

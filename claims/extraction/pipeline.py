@@ -95,6 +95,9 @@ def _quote_text(doc: Doc, quote: Quote, sent: Span) -> str:
     return doc[start:end].text.strip(" ,\n\t") if end > start else ""
 
 
+# Long on purpose: two passes over the sentences that share their state (cues, resolved
+# speakers, quotations, hedge scopes), and the order of the steps decides the output. It is
+# kept whole so that splitting it cannot change what is extracted.
 def claims_from_doc(doc: Doc) -> list[ExtractedClaim]:
     paragraphs = paragraph_ids(doc)
     quotes = quote_regions(doc, paragraphs)

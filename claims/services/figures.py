@@ -174,70 +174,15 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
     (two more when someone did: see `_conflicts_announce`).
     """
     with transaction.atomic(savepoint=False):
-        claims = list(
-            article.claims.figures()
-            .current()
-            .filter(figure__isnull=True)
-            .only(
-                "id",
-                "kind",
-                "outcome",
-                "subject",
-                "sentence",
-                "value_low",
-                "value_high",
-                "qualifier",
-                "speaker_id",
-                "speaker_text",
-                "article_id",
-            )
-        )
+        claims = _ungrouped_figure_claims(article)
         if not claims:
             return FigureRefreshResult()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURE_GROUPING_LOCK_KEY])
 
-        reports = []
-        for claim in claims:
-            place = reconcile.derive_place(
-                sentence=claim.sentence, title=article.title, body=article.body
-            )
-            reports.append(
-                reconcile.Report(
-                    claim_id=claim.pk,
-                    kind=claim.kind,
-                    outcome=claim.outcome,
-                    value_low=claim.value_low or 0,
-                    value_high=claim.value_high,
-                    qualifier=claim.qualifier,
-                    subject=claim.subject,
-                    published_at=article.published_at,
-                    place=place,
-                )
-            )
-
-        window = timedelta(days=reconcile.WINDOW_DAYS)
-        day = article.published_at.date() if article.published_at else None
-        # The lookup index is (kind, outcome, place): all three are filtered.
-        candidates = Figure.objects.filter(
-            kind__in={r.kind for r in reports},
-            outcome__in={reconcile.measure_outcome(r.kind, r.outcome) for r in reports},
-            place__in={r.place for r in reports},
-        ).order_by()
-        if day is not None:
-            # Figures whose dates come within the window of this article's day (or undated).
-            # Clamped: a date at the calendar's end ("9999-12-31") has no day after it.
-            latest = min(day, date.max - window) + window
-            earliest = max(day, date.min + window) - window
-            candidates = candidates.filter(
-                Q(date_start__isnull=True) | Q(date_start__lte=latest, date_end__gte=earliest)
-            )
-        else:
-            # An undated article joins the most recent matching figures; years of them need
-            # not all be read.
-            candidates = candidates.order_by("-date_end", "-id")[:UNDATED_CANDIDATES]
-        figures = {f.pk: f for f in candidates}
+        reports = [_grouping_report(claim, article) for claim in claims]
+        figures = _candidate_figures(article, reports)
         grouping = reconcile.group_reports(
             reports,
             [
@@ -249,50 +194,132 @@ def figures_refresh_for_article(*, article: Article) -> FigureRefreshResult:
         )
 
         now = timezone.now()
-        created = Figure.objects.bulk_create(
-            [
-                Figure(
-                    label=new.label[:LABEL_MAX],
-                    kind=new.kind,
-                    outcome=new.outcome,
-                    subject_kind=new.subject_kind[:100],
-                    place=new.place[:200],
-                    date_start=new.date_start,
-                    date_end=new.date_end,
-                )
-                for new in grouping.new
-            ]
-        )
+        created = _figures_create(grouping.new)
         figure_of = dict(grouping.assigned)
         for new, figure in zip(grouping.new, created, strict=True):
             figure_of.update(dict.fromkeys(new.claim_ids, figure.pk))
-        # One UPDATE with a CASE per figure (not per claim, as bulk_update would build): an
-        # article's claims go to a handful of figures.
-        members: dict[int, list[int]] = {}
-        for claim_id, figure_id in figure_of.items():
-            members.setdefault(figure_id, []).append(claim_id)
-        Claim.objects.filter(pk__in=figure_of).update(
-            figure_id=Case(*(When(pk__in=ids, then=Value(fid)) for fid, ids in members.items())),
-            updated_at=now,
-        )
-
+        _claims_assign(figure_of, now=now)
         touched = [figures[pk] for pk in set(grouping.assigned.values())]
-        for figure in touched:
-            if figure.pk in grouping.extended:
-                figure.date_start, figure.date_end = grouping.extended[figure.pk]
-                if not figure.edited_by_editor:
-                    # An automatic label names the first day; an editor's label is theirs.
-                    figure.label = reconcile.figure_label(
-                        subject=figure.subject_kind,
-                        outcome=figure.outcome,
-                        place=figure.place,
-                        day=figure.date_start,
-                    )[:LABEL_MAX]
-            figure.updated_at = now
-        if touched:
-            Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
-        _conflicts_announce(figure_ids=set(members), claim_ids=set(figure_of))
+        _figures_stretch(touched, grouping.extended, now=now)
+        _conflicts_announce(figure_ids=set(figure_of.values()), claim_ids=set(figure_of))
         return FigureRefreshResult(assigned=len(grouping.assigned), created=len(created))
+
+
+def _ungrouped_figure_claims(article: Article) -> list[Claim]:
+    """The article's current figure claims not in a figure yet, with the fields grouping reads."""
+    return list(
+        article.claims.figures()
+        .current()
+        .filter(figure__isnull=True)
+        .only(
+            "id",
+            "kind",
+            "outcome",
+            "subject",
+            "sentence",
+            "value_low",
+            "value_high",
+            "qualifier",
+            "speaker_id",
+            "speaker_text",
+            "article_id",
+        )
+    )
+
+
+def _grouping_report(claim: Claim, article: Article) -> reconcile.Report:
+    """The claim as grouping sees it: what it measures, when, and where (derived from the text)."""
+    place = reconcile.derive_place(sentence=claim.sentence, title=article.title, body=article.body)
+    return reconcile.Report(
+        claim_id=claim.pk,
+        kind=claim.kind,
+        outcome=claim.outcome,
+        value_low=claim.value_low or 0,
+        value_high=claim.value_high,
+        qualifier=claim.qualifier,
+        subject=claim.subject,
+        published_at=article.published_at,
+        place=place,
+    )
+
+
+def _candidate_figures(article: Article, reports: Sequence[reconcile.Report]) -> dict[int, Figure]:
+    """The stored figures these reports could join, by id: same measure and place, near in time."""
+    window = timedelta(days=reconcile.WINDOW_DAYS)
+    day = article.published_at.date() if article.published_at else None
+    # The lookup index is (kind, outcome, place): all three are filtered.
+    candidates = Figure.objects.filter(
+        kind__in={r.kind for r in reports},
+        outcome__in={reconcile.measure_outcome(r.kind, r.outcome) for r in reports},
+        place__in={r.place for r in reports},
+    ).order_by()
+    if day is not None:
+        # Figures whose dates come within the window of this article's day (or undated).
+        # Clamped: a date at the calendar's end ("9999-12-31") has no day after it.
+        latest = min(day, date.max - window) + window
+        earliest = max(day, date.min + window) - window
+        candidates = candidates.filter(
+            Q(date_start__isnull=True) | Q(date_start__lte=latest, date_end__gte=earliest)
+        )
+    else:
+        # An undated article joins the most recent matching figures; years of them need
+        # not all be read.
+        candidates = candidates.order_by("-date_end", "-id")[:UNDATED_CANDIDATES]
+    return {f.pk: f for f in candidates}
+
+
+def _figures_create(new: Sequence[reconcile.NewFigure]) -> list[Figure]:
+    """Create the new figures grouping asks for, in one INSERT."""
+    return Figure.objects.bulk_create(
+        [
+            Figure(
+                label=figure.label[:LABEL_MAX],
+                kind=figure.kind,
+                outcome=figure.outcome,
+                subject_kind=figure.subject_kind[:100],
+                place=figure.place[:200],
+                date_start=figure.date_start,
+                date_end=figure.date_end,
+            )
+            for figure in new
+        ]
+    )
+
+
+def _claims_assign(figure_of: Mapping[int, int], *, now: datetime) -> None:
+    """Put each claim (by id) into its figure (by id)."""
+    # One UPDATE with a CASE per figure (not per claim, as bulk_update would build): an
+    # article's claims go to a handful of figures.
+    members: dict[int, list[int]] = {}
+    for claim_id, figure_id in figure_of.items():
+        members.setdefault(figure_id, []).append(claim_id)
+    Claim.objects.filter(pk__in=figure_of).update(
+        figure_id=Case(*(When(pk__in=ids, then=Value(fid)) for fid, ids in members.items())),
+        updated_at=now,
+    )
+
+
+def _figures_stretch(
+    touched: Sequence[Figure],
+    extended: Mapping[int, tuple[date | None, date | None]],
+    *,
+    now: datetime,
+) -> None:
+    """Save the stored figures that took reports, with new dates (and label) where they grew."""
+    for figure in touched:
+        if figure.pk in extended:
+            figure.date_start, figure.date_end = extended[figure.pk]
+            if not figure.edited_by_editor:
+                # An automatic label names the first day; an editor's label is theirs.
+                figure.label = reconcile.figure_label(
+                    subject=figure.subject_kind,
+                    outcome=figure.outcome,
+                    place=figure.place,
+                    day=figure.date_start,
+                )[:LABEL_MAX]
+        figure.updated_at = now
+    if touched:
+        Figure.objects.bulk_update(touched, ["date_start", "date_end", "label", "updated_at"])
 
 
 def _conflicts_announce(*, figure_ids: set[int], claim_ids: set[int]) -> None:

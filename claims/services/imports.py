@@ -7,7 +7,8 @@ process or in worker processes, so no write lock is held while spaCy parses.
 Re-imports are keyed on `Article.source_key` (the URL, else outlet + title):
 
 - same text, same extractor version, same metadata: nothing is written ("unchanged");
-- new text (or a newer extractor): the article is updated and its claims re-extracted. Claims
+- new text (or a newer extractor): the article is updated and its claims re-extracted
+  (`claims.services.claim_sync`; speakers become actors in `claims.services.actors`). Claims
   match on their fingerprint; a surviving claim is updated in place, so its status, evidence and
   history stay. A claim that no longer appears is deleted when nobody has touched it, and kept with
   `in_article=False` when it was reviewed or has evidence or history;
@@ -16,10 +17,9 @@ Re-imports are keyed on `Article.source_key` (the URL, else outlet + title):
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,7 +27,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -40,9 +40,8 @@ from claims.importers.parallel import (
     Extractor,
     extract_chunk,
 )
-from claims.models import Actor, Article, Claim, Evidence, Outlet, StatusChange
-from claims.schema import CLAIM_EXTRACTED_FIELDS
-from claims.services import webhooks
+from claims.models import Article, Outlet
+from claims.services.claim_sync import claims_sync
 from claims.services.figures import figures_refresh_for_article
 from claims.services.matching import article_match
 
@@ -317,7 +316,9 @@ def _write_in_transaction(
 
     counts: dict[str, int] = {}
     if extract:
-        counts = _claims_sync(article, claims or [], created=outcome == Outcome.CREATED)
+        counts = claims_sync(
+            article=article, extracted=claims or [], created=outcome == Outcome.CREATED
+        )
     figures_refresh_for_article(article=article)
     if extract and settings.CLAIMDESK_MATCH_ON_IMPORT:
         article_match(article=article, created=outcome == Outcome.CREATED)
@@ -369,249 +370,3 @@ def _outlets_by_lower_name(wanted: dict[str, tuple[str, str]]) -> dict[str, Outl
     for outlet in rows.order_by("id"):
         found.setdefault(outlet.name.casefold(), outlet)
     return found
-
-
-# --- claims -----------------------------------------------------------------------------------
-
-
-def _claims_sync(
-    article: Article, extracted: list[ExtractedClaim], *, created: bool
-) -> dict[str, int]:
-    """Make the article's claims match the extraction, in a constant number of queries."""
-    unique: dict[str, ExtractedClaim] = {}
-    for claim in extracted:
-        # A repeated sentence (photo captions often are) yields the same claim twice; the
-        # fingerprint is unique within an article, so the first occurrence stands for both.
-        unique.setdefault(claim.fingerprint, claim)
-
-    existing: dict[str, Claim] = {}
-    if not created:
-        touched = Exists(Evidence.objects.filter(claim=OuterRef("pk"))) | Exists(
-            StatusChange.objects.filter(claim=OuterRef("pk"))
-        )
-        existing = {
-            c.fingerprint: c for c in article.claims.annotate(touched=touched).order_by("id")
-        }
-
-    actors = actors_for_claims(list(unique.values()))
-    now = timezone.now()
-    new: list[Claim] = []
-    changed: list[Claim] = []
-    for fingerprint, ec in unique.items():
-        values = _claim_values(ec, actors.get(_speaker_key(ec)))
-        claim = existing.get(fingerprint)
-        if claim is None:
-            new.append(Claim(article=article, fingerprint=fingerprint, **values))
-            continue
-        if any(getattr(claim, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(claim, name, value)
-            claim.updated_at = now  # bulk_update skips auto_now; API clients poll updated_at
-            changed.append(claim)
-
-    gone = [c for f, c in existing.items() if f not in unique]
-    keep_ids = [
-        c.id for c in gone if c.in_article and (c.status != Claim.Status.UNREVIEWED or c.touched)
-    ]
-    delete_ids = [c.id for c in gone if c.status == Claim.Status.UNREVIEWED and not c.touched]
-
-    if new:
-        Claim.objects.bulk_create(new)
-        webhooks.claims_new(new)
-    if changed:
-        Claim.objects.bulk_update(changed, [*CLAIM_EXTRACTED_FIELDS, "updated_at"])
-    if keep_ids:
-        Claim.objects.filter(id__in=keep_ids).update(in_article=False, updated_at=now)
-    if delete_ids:
-        Claim.objects.filter(id__in=delete_ids).delete()
-    return {
-        "claims_added": len(new),
-        "claims_kept": len(unique) - len(new),
-        "claims_deleted": len(delete_ids),
-        "claims_retired": len(keep_ids),
-    }
-
-
-def _clip(value: str | None, field: str) -> str:
-    # Extraction output is free text; a subject longer than the column is clipped rather than
-    # failing the whole article (and SQLite and PostgreSQL then behave the same).
-    limit = Claim._meta.get_field(field).max_length
-    value = value or ""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-_QUALIFIERS = set(Claim.Qualifier.values)
-_OUTCOMES = set(Claim.Outcome.values)
-
-
-def _claim_values(ec: ExtractedClaim, speaker: Actor | None) -> dict[str, object]:
-    # One entry per claims.schema.CLAIM_EXTRACTED_FIELDS, in its order (a test holds them equal).
-    return {
-        "kind": ec.kind,
-        "sentence": ec.sentence,
-        "start": ec.start,
-        "end": ec.end,
-        "value_low": ec.value_low,
-        "value_high": ec.value_high,
-        "qualifier": ec.qualifier if ec.qualifier in _QUALIFIERS else "",
-        "outcome": ec.outcome if ec.outcome in _OUTCOMES else "",
-        "subject": _clip(ec.subject, "subject"),
-        "agent": _clip(ec.agent, "agent"),
-        "speaker_id": speaker.id if speaker else None,
-        "speaker_text": _clip(ec.speaker_text, "speaker_text"),
-        "speaker_role": _clip(ec.speaker_role, "speaker_role"),
-        "content": ec.content or "",
-        "direct": ec.direct,
-        "hedges": list(ec.hedges),
-        "is_hedged": bool(ec.hedges),
-        "extractor_version": EXTRACTOR_VERSION,
-        "rule": _clip(ec.rule, "rule"),
-        # A stand-in extractor may give none: such a claim is not marked as doubtful.
-        "confidence": 1.0 if ec.confidence is None else ec.confidence,
-        "in_article": True,
-    }
-
-
-# --- actors -------------------------------------------------------------------------------------
-
-_PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "its", "their", "we", "i"}
-_DETERMINERS = {"the", "a", "an"}
-_ACTOR_KINDS = {Actor.Kind.PERSON, Actor.Kind.ORGANISATION}
-
-
-def _speaker_key(ec: ExtractedClaim) -> str | None:
-    """The speaker's matching key, or None when the speaker is nobody in particular."""
-    name = (ec.speaker or "").strip()
-    if not name or ec.speaker_kind == Actor.Kind.GROUP or name.lower() in _PRONOUNS:
-        return None
-    if ec.speaker_kind == Actor.Kind.PERSON:
-        # The extractor resolved a person; only an unresolved description ("the president",
-        # "a witness") is refused. Case does not matter for people.
-        if name.split()[0].lower() in _DETERMINERS:
-            return None
-    elif not is_proper_name(name):
-        return None
-    return name.casefold()
-
-
-def is_proper_name(name: str) -> bool:
-    """Whether a speaker names someone in particular ("Antony Blinken", "Human Rights Watch").
-
-    "police", "the interior ministry" or "one woman" are different people in every article; an
-    actor shared across articles would wrongly merge them, so those claims keep only their words.
-    """
-    words = name.split()
-    if words and words[0].lower() in _DETERMINERS:
-        words = words[1:]
-    return any(word[0].isupper() or word[0].isdigit() for word in words)
-
-
-def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
-    """The Actor for each named speaker (by lower-cased name), matched across articles.
-
-    Matching, case-insensitive, in order: an actor with the speaker's name; an actor with the
-    speaker's name among its aliases (editors add spellings there); an actor whose name is one of
-    the speaker's proper-name aliases, i.e. an earlier article knew only "Tokayev" (that actor takes
-    the fuller name, keeping the old one as an alias). Generic aliases ("the president") are kept
-    on the actor for editors but never used to match: every country has a president.
-    A new speaker becomes a new actor. At most three queries, however many speakers.
-    """
-    speakers: dict[str, tuple[str, str, list[str]]] = {}  # key -> (name, kind, aliases)
-    for ec in claims:
-        key = _speaker_key(ec)
-        if key is None:
-            continue
-        name = ec.speaker.strip()[:300]  # type: ignore[union-attr]
-        _, _kind, aliases = speakers.setdefault(
-            key,
-            (name, ec.speaker_kind if ec.speaker_kind in _ACTOR_KINDS else Actor.Kind.PERSON, []),
-        )
-        for alias in ec.speaker_aliases:
-            alias = alias.strip()
-            if (
-                alias
-                and alias.lower() not in _PRONOUNS
-                and alias.casefold() != key
-                and alias.casefold() not in {a.casefold() for a in aliases}
-            ):
-                aliases.append(alias[:300])
-    if not speakers:
-        return {}
-
-    by_name: set[str] = set(speakers)
-    alias_needles = Q()
-    for name, _kind, aliases in speakers.values():
-        by_name.update(a.casefold() for a in aliases if is_proper_name(a))
-        alias_needles |= Q(aliases__icontains=_json_needle(name))
-    candidates = list(
-        Actor.objects.annotate(lower_name=Lower("name"))
-        .filter(Q(lower_name__in=by_name) | alias_needles)
-        .order_by("id")
-    )
-
-    matched: dict[str, Actor] = {}
-    renamed: set[int] = set()
-    for key, (name, _kind, aliases) in speakers.items():
-        actor = _match(key, aliases, candidates, matched)
-        if actor is None:
-            continue
-        short_form = actor.name.casefold() != key and actor.name.casefold() in {
-            a.casefold() for a in aliases
-        }
-        if short_form and not any(a.name.casefold() == key for a in candidates):
-            # The stored name is a short form of this one ("Tokayev"): take the full name.
-            actor.aliases = [actor.name, *actor.aliases]
-            actor.name = name
-            renamed.add(actor.id)
-        matched[key] = actor
-
-    to_update: list[Actor] = []
-    for key, actor in matched.items():
-        known = {a.casefold() for a in actor.aliases} | {actor.name.casefold()}
-        extra = [a for a in speakers[key][2] if a.casefold() not in known]
-        if extra or actor.id in renamed:
-            actor.aliases = [*actor.aliases, *extra]
-            actor.updated_at = timezone.now()
-            to_update.append(actor)
-    if to_update:
-        Actor.objects.bulk_update(to_update, ["name", "aliases", "updated_at"])
-
-    new_keys = [key for key in speakers if key not in matched]
-    if new_keys:
-        # ignore_conflicts: a concurrent import may create the same actor; we re-read either way.
-        Actor.objects.bulk_create(
-            [
-                Actor(name=speakers[k][0], kind=speakers[k][1], aliases=speakers[k][2])
-                for k in new_keys
-            ],
-            ignore_conflicts=True,
-        )
-        new_names = [speakers[k][0] for k in new_keys]
-        for actor in Actor.objects.annotate(lower_name=Lower("name")).filter(
-            Q(lower_name__in=new_keys) | Q(name__in=new_names)
-        ):
-            matched.setdefault(actor.name.casefold(), actor)
-    return matched
-
-
-def _match(
-    key: str, aliases: list[str], candidates: list[Actor], matched: dict[str, Actor]
-) -> Actor | None:
-    for actor in candidates:
-        if actor.name.casefold() == key:
-            return actor
-    for actor in candidates:
-        if key in {a.casefold() for a in actor.aliases}:
-            return actor
-    proper = {a.casefold() for a in aliases if is_proper_name(a)}
-    for actor in candidates:
-        if actor.name.casefold() in proper and actor not in matched.values():
-            return actor
-    return None
-
-
-def _json_needle(name: str) -> str:
-    # Actor.aliases is a JSON list; searching its text for the quoted name finds a whole alias
-    # (the match is then checked exactly in Python). SQLite stores JSON with \u escapes,
-    # PostgreSQL's jsonb text shows the characters themselves.
-    return json.dumps(name, ensure_ascii=connection.vendor == "sqlite")

@@ -234,19 +234,7 @@ def _import_corpus(corpus: Path) -> tuple[dict[str, int], dict[int, tuple[str, s
 def score(gold: dict, article_ids: dict[str, int], texts: dict[int, tuple]) -> dict:
     from claims.models import Article, ClaimMatch
 
-    by_article: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for cid, (kind, sentence, article_id) in texts.items():
-        by_article[article_id].append((cid, kind, _norm(sentence)))
-    mapped: dict[str, int] = {}
-    for claim in gold["claims"]:
-        article_id = article_ids.get(claim["article"])
-        hits = [
-            cid
-            for cid, kind, sentence in sorted(by_article.get(article_id, []))
-            if kind == claim["kind"] and _norm(claim["anchor"]) in sentence
-        ]
-        if hits:
-            mapped[claim["key"]] = hits[0]
+    mapped = _gold_claim_ids(gold, article_ids, texts)
     key_of = {cid: key for key, cid in mapped.items()}
     gold_rel = {
         (p["claim"], p["earlier"]): p["relation"]
@@ -312,6 +300,27 @@ def score(gold: dict, article_ids: dict[str, int], texts: dict[int, tuple]) -> d
         "reprints_wrong": len(linked - reprints_gold),
         "errors": errors,
     }
+
+
+def _gold_claim_ids(
+    gold: dict, article_ids: dict[str, int], texts: dict[int, tuple]
+) -> dict[str, int]:
+    """Each labelled claim's id in the database: the first claim of its kind in its article
+    whose sentence holds the gold anchor (a label no claim holds is left out: "unmapped")."""
+    by_article: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for cid, (kind, sentence, article_id) in texts.items():
+        by_article[article_id].append((cid, kind, _norm(sentence)))
+    mapped: dict[str, int] = {}
+    for claim in gold["claims"]:
+        article_id = article_ids.get(claim["article"])
+        hits = [
+            cid
+            for cid, kind, sentence in sorted(by_article.get(article_id, []))
+            if kind == claim["kind"] and _norm(claim["anchor"]) in sentence
+        ]
+        if hits:
+            mapped[claim["key"]] = hits[0]
+    return mapped
 
 
 def _ranking(claim_id: int, texts: dict[int, tuple]) -> list[int]:
