@@ -1,4 +1,4 @@
-"""Repeated claims, pure: no ORM, no Django, like `claims/reconcile.py`.
+"""Repeated claims, pure: no ORM, no Django, like `claims/reconcile/`.
 
 `text` turns sentences and article bodies into words, shingles and MinHash signatures;
 `reprints` decides whether two articles are one story printed twice; `scorer` decides whether a

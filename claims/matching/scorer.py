@@ -206,7 +206,7 @@ def _compare_statements(new: ClaimFacts, old: ClaimFacts) -> Match | None:
 
 
 def _same_measure(new: ClaimFacts, old: ClaimFacts) -> bool:
-    """The measure as figures define it (claims/reconcile.py): arrested and detained are one,
+    """The measure as figures define it (claims/reconcile/): arrested and detained are one,
     "protesters" and "people" one kind of subject, police and soldiers another."""
     if measure_outcome(new.kind, new.outcome) != measure_outcome(old.kind, old.outcome):
         return False
