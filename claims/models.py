@@ -80,6 +80,9 @@ class Article(models.Model):
     # kept so that later articles compare with it without re-reading the body.
     body_signature = models.BinaryField(null=True, blank=True, editable=False)
     body_shingles = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # When its claims were last matched with earlier claims; empty while that waits for a worker
+    # (claims/services/matching.py), so a lost job is found and queued again.
+    matched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -94,6 +97,12 @@ class Article(models.Model):
         indexes = [
             # The API's and admin's newest-first article lists.
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+            # Matching still to do: a handful of rows however many articles there are.
+            models.Index(
+                fields=["id"],
+                condition=Q(matched_at__isnull=True),
+                name="article_match_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -910,6 +919,9 @@ class ClaimMatch(models.Model):
             # A claim's matches in either direction (claim page, API detail, seen_before filter);
             # the unique constraint serves the claim side, this one the earlier side.
             models.Index(fields=["earlier", "relation"], name="claimmatch_earlier_idx"),
+            # A claim's latest matches from later claims, newest first (the repeated-claims
+            # lookup of a reprint's original).
+            models.Index(fields=["earlier", "-id"], name="claimmatch_earlier_id_idx"),
         ]
 
     def __str__(self) -> str:

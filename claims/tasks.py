@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from claims.services import ingest, webhooks
+from claims.services import ingest, matching, webhooks
 
 
 @worker_process_init.connect
@@ -49,3 +49,15 @@ def webhook_delivery_send(delivery_id: int) -> str:
 def webhooks_send_due() -> int:
     """Beat, every 30 s: send webhook deliveries whose retry is due."""
     return webhooks.webhooks_send_due()
+
+
+@shared_task(name="claims.tasks.article_claims_match")
+def article_claims_match(article_id: int) -> bool:
+    """Match one imported article's claims with earlier claims (repeated claims)."""
+    return matching.article_claims_match(article_id=article_id) is not None
+
+
+@shared_task(name="claims.tasks.articles_match_pending")
+def articles_match_pending() -> int:
+    """Beat, every 60 s: queue again matching that was queued but never ran."""
+    return matching.articles_match_pending()

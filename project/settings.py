@@ -198,8 +198,8 @@ if CLAIMDESK_SIGNOFF not in {"off", "required"}:
 
 # The API: reading is public unless CLAIMDESK_API_PUBLIC=0; writing always needs an editor.
 CLAIMDESK_API_PUBLIC = env_bool("CLAIMDESK_API_PUBLIC", True)
-# Repeated claims: match each imported article's claims against earlier ones, in the import's
-# transaction (off only to measure what matching costs; `match_claims` backfills).
+# Repeated claims: match each imported article's claims against earlier ones (off only to
+# measure what matching costs; `match_claims` backfills). Where it runs: CLAIMDESK_MATCH_QUEUED.
 CLAIMDESK_MATCH_ON_IMPORT = env_bool("CLAIMDESK_MATCH_ON_IMPORT", True)
 # Reverse proxies in front of the app that append to X-Forwarded-For (nginx, a load balancer).
 CLAIMDESK_NUM_PROXIES = env_int("CLAIMDESK_NUM_PROXIES", 0)
@@ -318,7 +318,11 @@ CELERY_BEAT_SCHEDULE = {
     "feeds-poll-due": {"task": "claims.tasks.feeds_poll_due", "schedule": 30.0},
     "jobs-reclaim": {"task": "claims.tasks.jobs_reclaim", "schedule": 15.0},
     "webhooks-send-due": {"task": "claims.tasks.webhooks_send_due", "schedule": 30.0},
+    "articles-match-pending": {"task": "claims.tasks.articles_match_pending", "schedule": 60.0},
 }
+# Repeated claims: with a job queue, an import queues the matching of its claims for a worker
+# (the import does not wait for it); without one it runs in the import's transaction.
+CLAIMDESK_MATCH_QUEUED = env_bool("CLAIMDESK_MATCH_QUEUED", not CELERY_TASK_ALWAYS_EAGER)
 
 # Outbound fetching (links, feeds): loopback, private and link-local addresses are refused unless
 # allowed (tests, a feed on the same network).

@@ -135,3 +135,28 @@ def test_submitting_from_the_review_ui_never_waits_for_the_import(queue, server,
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert job.state == State.QUEUED and server.hits("/report/1") == 0
+
+
+def test_a_worker_matches_a_reprint_after_importing_it(queue, workers) -> None:
+    from claims.models import ClaimMatch
+    from tests.test_matching import STORY
+
+    worker = workers(queue)
+    story = "\n\n".join(STORY)
+    first = ingest.job_submit_text(title="Floods in Varda", body=story, outlet_name="Courier")
+    wait_for(lambda: Article.objects.filter(matched_at__isnull=False).exists(), what="a match")
+    again = ingest.job_submit_text(title="Deadly floods", body=story, outlet_name="Dorn Herald")
+    wait_for(
+        lambda: Article.objects.filter(matched_at__isnull=False).count() == 2,
+        timeout=90,
+        what="the reprint's matching job",
+    )
+    first.refresh_from_db()
+    again.refresh_from_db()
+    reprint = Article.objects.get(pk=again.article_id)
+    assert reprint.reprint_of_id == first.article_id
+    matches = ClaimMatch.objects.filter(claim__article=reprint)
+    assert set(matches.values_list("relation", "earlier__article")) == {("same", first.article_id)}
+    assert matches.count() == Claim.objects.filter(article=reprint).count()
+    # ...as a job of its own, after the import's (whose transaction did not wait for it).
+    assert sum("claims.tasks.article_claims_match" in line for line in worker.log) >= 2

@@ -4,15 +4,18 @@ import path that links reprints and stores matches (real extractor, the matching
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from claims.matching import reprints
 from claims.matching.scorer import ClaimFacts, Relation, compare
 from claims.models import Article, Claim, ClaimMatch
+from claims.services import matching
 
 CORPUS = Path(__file__).parent / "fixtures" / "matching" / "articles.jsonl"
 
@@ -376,3 +379,53 @@ def test_id_any_is_id_in_with_one_parameter(tmp_path):
     assert list(Claim.objects.filter(id__any=[]).values_list("id", flat=True)) == []
     if connection.vendor == "postgresql":  # the ids as one array, not one parameter each
         assert "= ANY(" in ctx.captured_queries[0]["sql"]
+
+
+# --- with a job queue, matching is a job of its own ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_a_queue_the_import_leaves_matching_to_a_job(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.CLAIMDESK_MATCH_QUEUED = True
+    _import(tmp_path, "a01")  # nothing earlier: its job has nothing to find
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _import(tmp_path, "a02")
+    original, reprint = Article.objects.order_by("id")
+    # The import linked the reprint (figures need it) and committed without matching its claims.
+    assert reprint.reprint_of_id == original.id and reprint.matched_at is None
+    assert not ClaimMatch.objects.filter(claim__article=reprint).exists()
+    for callback in callbacks:  # the commit sends the job; the tests run jobs in-process
+        callback()
+    reprint.refresh_from_db()
+    assert reprint.matched_at is not None
+    matches = ClaimMatch.objects.filter(claim__article=reprint)
+    assert set(matches.values_list("relation", "earlier__article")) == {("same", original.id)}
+    # A message delivered twice finds the article matched and leaves it alone.
+    rows = sorted(matches.values_list("id", flat=True))
+    assert matching.article_claims_match(article_id=reprint.id) is None
+    assert sorted(matches.values_list("id", flat=True)) == rows
+
+
+@pytest.mark.django_db
+def test_matching_whose_job_was_lost_is_queued_again(tmp_path, settings):
+    settings.CLAIMDESK_MATCH_QUEUED = True
+    _import(tmp_path, "a01", "a02")  # in a test transaction: the jobs are never sent
+    reprint = Article.objects.order_by("id").last()
+    assert reprint.matched_at is None
+    assert matching.articles_match_pending() == 0  # just imported: its job may still be coming
+    Article.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert matching.articles_match_pending() == 2  # queued again; tests run jobs at once
+    assert ClaimMatch.objects.filter(claim__article=reprint, relation="same").exists()
+    assert not Article.objects.filter(matched_at__isnull=True).exists()
+    assert matching.articles_match_pending() == 0
+    settings.CLAIMDESK_MATCH_QUEUED = False  # without a queue nothing is ever pending
+    Article.objects.update(matched_at=None)
+    assert matching.articles_match_pending() == 0
+
+
+@pytest.mark.django_db
+def test_articles_matched_before_the_queue_are_not_pending(tmp_path):
+    _import(tmp_path, "a01")  # no queue: matched in the import
+    assert Article.objects.get().matched_at is not None

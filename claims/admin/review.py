@@ -138,6 +138,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "extractor_version",
         "reprint_of",
+        "matched_at",  # empty while its matching job waits for a worker
     ]
     inlines = [ClaimInline]
     actions = [assign_articles]

@@ -43,7 +43,7 @@ from claims.importers.parallel import (
 from claims.models import Article, Outlet
 from claims.services.claim_sync import claims_sync
 from claims.services.figures import figures_refresh_for_article
-from claims.services.matching import article_match
+from claims.services.matching import article_match_on_import
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ def _write_in_transaction(
         )
     figures_refresh_for_article(article=article)
     if extract and settings.CLAIMDESK_MATCH_ON_IMPORT:
-        article_match(article=article, created=outcome == Outcome.CREATED)
+        article_match_on_import(article=article, created=outcome == Outcome.CREATED)
     return ArticleImportResult(article.id, outcome, record.origin, record.title, **counts)
 
 

@@ -14,11 +14,14 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from claims.matching import reprints
 from claims.matching.scorer import (
@@ -66,17 +69,81 @@ class ArticleMatchResult:
     similar: int
 
 
+def article_match_on_import(*, article: Article, created: bool) -> None:
+    """In the import's transaction: link the reprint, then match the claims now or queue it.
+
+    The reprint link is part of the import (figures count a reprint with its story). Matching the
+    claims is not: with a job queue it runs on a worker once the import commits, so an import
+    costs the same with matching as without and the matches follow a moment later. Without a
+    queue (the demo, the tests) it runs here, as before. `matched_at` records which is pending.
+    """
+    queued = settings.CLAIMDESK_MATCH_QUEUED
+    article.matched_at = None if queued else timezone.now()
+    root = _reprint_link(article, created=created)
+    if not queued:
+        _claims_store(article, root=root, created=created, earlier_only=False)
+        return
+    from claims import tasks  # tasks call services; services name tasks only here and in ingest
+
+    article_id = article.pk
+    transaction.on_commit(lambda: tasks.article_claims_match.delay(article_id))
+
+
+def article_claims_match(*, article_id: int) -> ArticleMatchResult | None:
+    """The queued half of `article_match_on_import`: match an imported article's claims.
+
+    Safe to run twice and on any worker: the article's row lock orders it with a re-import of
+    the same article, and one already matched (a message delivered again) is left alone. Like
+    the backfill, it compares with the articles imported before this one only: those after it
+    compare with it when their own job runs, so each pair is stored once.
+    """
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None or article.matched_at is not None:
+            return None
+        result = _claims_store(
+            article, root=article.reprint_of_id, created=False, earlier_only=True
+        )
+        Article.objects.filter(pk=article_id).update(matched_at=timezone.now())
+    return result
+
+
+def articles_match_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Beat: queue again the matching of articles whose job was lost (a broker restart, say)."""
+    if not (settings.CLAIMDESK_MATCH_ON_IMPORT and settings.CLAIMDESK_MATCH_QUEUED):
+        return 0
+    from claims import tasks
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Article.objects.filter(matched_at__isnull=True, updated_at__lt=cutoff)
+        .exclude(extractor_version="")
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for article_id in ids:
+        tasks.article_claims_match.delay(article_id)
+    return len(ids)
+
+
 def article_match(
     *, article: Article, created: bool = False, earlier_only: bool = False
 ) -> ArticleMatchResult:
-    """Link `article` to the story it reprints, then (re)match its current claims.
+    """Link `article` to the story it reprints, then (re)match its current claims, here.
 
     A constant number of queries whatever the number of claims (candidates are fetched for all of
     them at once); `created` skips deleting rows a new article cannot have. `earlier_only`
     compares with claims of articles imported before it only (the backfill, in id order, so
     each pair is stored once, from the later claim to the earlier).
     """
+    article.matched_at = timezone.now()
     root = _reprint_link(article, created=created)
+    return _claims_store(article, root=root, created=created, earlier_only=earlier_only)
+
+
+def _claims_store(
+    article: Article, *, root: int | None, created: bool, earlier_only: bool
+) -> ArticleMatchResult:
     claims = [facts_of(c) for c in _facts_query().filter(article=article, in_article=True)]
     found = claims_match(
         claims, story=not (created and root is None), before=article.id if earlier_only else None
@@ -183,7 +250,8 @@ def candidates_for(
     searched = claims
     if story:
         originals = _story_candidates(found, claims, others)
-        for claim_id, cid in _inherited_candidates(originals, article_id, before):
+        inherited = _inherited_candidates(originals, article_id, claims[0].story_id, before)
+        for claim_id, cid in inherited:
             found[claim_id].add(cid)
         searched = [c for c in claims if c.id not in originals]
     _add_latest(found, claims, others, "speaker_id", _speaker_id, Claim.Kind.ATTRIBUTION)
@@ -233,40 +301,60 @@ def _verbatim(sentence: str) -> str:
 
 
 def _inherited_candidates(
-    originals: dict[int, int], article_id: int, before: int | None
+    originals: dict[int, int], article_id: int, story_id: int, before: int | None
 ) -> Iterable[tuple[int, int]]:
     """(claim id, candidate id) pairs: a reprinted claim's candidates are its original's matches.
 
     The original was searched for when its article came in, and every claim imported since that
     repeats or resembles it was matched with it then: so the claims it matches, and the latest
     that match it, are what a search for the same words would find, without the search. A
-    reprint of a wire story printed by many outlets is most of a busy day's import.
+    reprint of a wire story printed by many outlets is most of a busy day's import. The
+    story's own copies that matched it are left out: the latest of them are candidates already.
     """
     if not originals:
         return []
     by_original: dict[int, list[int]] = {}
     for claim_id, original in originals.items():
         by_original.setdefault(original, []).append(claim_id)
-    earlier = ClaimMatch.objects.filter(
-        claim_id__in=by_original, earlier__in_article=True
-    ).values_list("claim_id", "earlier_id")
-    later = ClaimMatch.objects.filter(earlier_id__in=by_original, claim__in_article=True).exclude(
-        claim__article_id=article_id
+    earlier = (
+        ClaimMatch.objects.filter(claim_id__in=by_original, earlier__in_article=True)
+        .order_by()
+        .values_list("claim_id", "earlier_id")
     )
-    if before is not None:
-        later = later.filter(claim__article_id__lt=before)
-    later = (
-        later.annotate(
-            rank=Window(RowNumber(), partition_by=[F("earlier_id")], order_by=F("claim_id").desc())
-        )
-        .filter(rank__lte=CANDIDATES_PER_KEY)
-        .values_list("earlier_id", "claim_id")
-    )
+    # The latest rows that matched each original, then in Python the ones that count: a bounded
+    # index range each, where filtering first walked every copy of a story printed a thousand
+    # times (the copies are candidates already, through the story).
+    rows = (
+        ClaimMatch.objects.filter(earlier_id=original)
+        .order_by("-id")
+        .values_list(
+            "earlier_id", "claim_id", "claim__article_id", "claim__article__reprint_of_id",
+            "claim__in_article",
+        )[:CANDIDATES_PER_KEY]
+        for original in by_original
+    )  # fmt: skip
+    later = [
+        (original, other)
+        for original, other, other_article, other_story, in_article in _union_all(list(rows))
+        if in_article
+        and other_article != article_id
+        and other_story != story_id
+        and (before is None or other_article < before)
+    ]
     return [
         (claim_id, other)
         for original, other in [*earlier, *later]
         for claim_id in by_original[original]
     ]
+
+
+def _union_all(parts: list[QuerySet]) -> Iterable[tuple]:
+    """The rows of several LIMITed queries, in one UNION ALL where the database allows it."""
+    if not parts:
+        return []
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one each
+        return [row for part in parts for row in part]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def _speaker_id(claim: ClaimFacts) -> int | None:
@@ -516,7 +604,7 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
     article.reprint_of_id = root
     article.body_signature = signature_bytes(body.signature)
     article.body_shingles = body.size
-    article.save(update_fields=["reprint_of", "body_signature", "body_shingles"])
+    article.save(update_fields=["reprint_of", "body_signature", "body_shingles", "matched_at"])
     if not created:
         ArticleBand.objects.filter(article=article).delete()
     ArticleBand.objects.bulk_create(ArticleBand(article=article, key=key) for key in set(keys))
