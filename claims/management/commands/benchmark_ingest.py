@@ -76,6 +76,9 @@ class Command(BaseCommand):
                     "CELERY_BROKER_URL": str(options["broker_url"]),
                     "CLAIMDESK_QUEUE": f"claimdesk-bench-{uuid.uuid4().hex[:8]}",
                     "CLAIMDESK_FETCH_ALLOW_PRIVATE": "1",
+                    # The same work in every phase: each article matched in its import's
+                    # transaction (queued, the queue phases would leave it to after the drain).
+                    "CLAIMDESK_MATCH_QUEUED": "0",
                 }
             )
             command = [sys.executable, "manage.py", "benchmark_ingest", "--child"]
