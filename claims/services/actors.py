@@ -62,7 +62,8 @@ def actors_for_claims(claims: Sequence[ExtractedClaim]) -> dict[str, Actor]:
     the speaker's proper-name aliases, i.e. an earlier article knew only "Tokayev" (that actor takes
     the fuller name, keeping the old one as an alias). Generic aliases ("the president") are kept
     on the actor for editors but never used to match: every country has a president.
-    A new speaker becomes a new actor. At most three queries, however many speakers.
+    A new speaker becomes a new actor. At most four queries, however many speakers: the
+    candidates, one UPDATE of the aliases, and the new actors created and read back.
     """
     speakers = _speakers(claims)
     if not speakers:
