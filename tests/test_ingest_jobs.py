@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.importers import RecordInvalid
@@ -168,6 +170,31 @@ def test_a_job_runs_once_however_often_its_message_comes(db, server, run_on_comm
     assert ingest.import_job_run(job_id=job.pk) == "skipped"
     job.refresh_from_db()
     assert job.attempts == 1 and server.hits("/a") == 1
+
+
+def _job_queries(queries: list[dict[str, str]]) -> list[str]:
+    return [q["sql"].split()[0] for q in queries if '"claims_importjob"' in q["sql"]]
+
+
+def test_a_job_pays_for_its_own_bookkeeping_in_few_queries(db, server, run_on_commit) -> None:
+    # Only the queries on claims_importjob are counted: the article's own (its claims, figures,
+    # repeated claims) are the import's, the same as in import_articles.
+    text = ingest.job_submit_text(title="Varna arrests", body="\n\n".join(STORY))
+    with CaptureQueriesContext(connection) as run:
+        assert ingest.import_job_run(job_id=text.pk) == State.DONE
+    # Claim (UPDATE), read the job, mark it done with the article, read its state to return. A
+    # stored record was claimed a moment ago: its lease needs no renewing.
+    assert _job_queries(run.captured_queries) == ["UPDATE", "SELECT", "UPDATE", "SELECT"]
+
+    server.routes["/varna"] = Reply(article_html("Varna follow-up", FOLLOW_UP))
+    link = ingest.job_submit_link(url=server.url("/varna"))
+    with CaptureQueriesContext(connection) as run:
+        assert ingest.import_job_run(job_id=link.pk) == State.DONE
+    # The same, and the lease renewed after the fetch.
+    assert _job_queries(run.captured_queries) == ["UPDATE", "SELECT", "UPDATE", "UPDATE", "SELECT"]
+    text.refresh_from_db()
+    link.refresh_from_db()
+    assert (text.outcome, link.outcome) == ("created", "created")
 
 
 def test_an_unexpected_error_fails_only_its_job(db, run_on_commit, monkeypatch) -> None:
