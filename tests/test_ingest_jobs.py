@@ -212,6 +212,33 @@ def test_an_unexpected_error_fails_only_its_job(db, run_on_commit, monkeypatch) 
     assert poisoned.last_error == "internal error: ZeroDivisionError: boom"
 
 
+def test_a_lost_database_connection_retries_a_job_instead_of_failing_it(
+    transactional_db, monkeypatch, settings
+) -> None:
+    from django.db import OperationalError
+
+    from claims.services import imports
+
+    def lost(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # Queued as job_submit_text queues it, with no message sent: run by hand below.
+    record = ingest.make_record(origin="pasted text", title="Varna", body="\n\n".join(STORY))
+    job = ImportJob.objects.create(
+        source=ImportJob.Source.TEXT, origin="pasted: Varna", record=ingest.record_payload(record)
+    )
+    monkeypatch.setattr(imports, "figures_refresh_for_article", lost)  # inside the write
+    settings.CLAIMDESK_JOB_MAX_ATTEMPTS = 2
+    assert ingest.import_job_run(job_id=job.pk) == State.FAILED
+    job.refresh_from_db()
+    # Retried (at once, with no broker) until it gave up, not failed at the first error.
+    assert job.attempts == 2 and job.last_error.startswith("gave up after 2 attempts: server")
+    assert not Article.objects.exists()  # each attempt's transaction rolled back
+    # import_articles, by contrast, reports the article as not saved and goes on.
+    result = imports.article_import(record=record)
+    assert result.failed and result.error.startswith("not saved: OperationalError")
+
+
 def test_reclaim_hands_on_a_job_whose_worker_died(db, run_on_commit) -> None:
     from datetime import timedelta
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -81,11 +81,14 @@ def article_import(
     extractor: Extractor | None = extract_claims_many,
     dry_run: bool = False,
     on_write: Callable[[ArticleImportResult], None] | None = None,
+    raise_database_errors: bool = False,
 ) -> ArticleImportResult:
     """Import one article record: create, update or leave it, with its claims.
 
     `on_write` runs inside the article's transaction once it is written, so that what it records
-    (the job queue marks its job done) commits with the article or not at all.
+    (the job queue marks its job done) commits with the article or not at all. Any error is the
+    article's failure, except, with `raise_database_errors`, a lost or broken database
+    connection: a job retries those later instead of failing.
 
     `extractor=None` imports the text without extracting claims (existing claims are left alone and
     the article is marked as not extracted, so a later import with extraction fills them in).
@@ -93,14 +96,17 @@ def article_import(
     """
     claims: list[ExtractedClaim] | ExtractionFailed | None = None
     if extractor is not None:
-        state = (
-            Article.objects.filter(source_key=record.source_key)
-            .values_list("content_hash", "extractor_version")
-            .first()
-        )
+        state = _stored_states([record]).get(record.source_key)
         if _needs_extraction(record, state):
             claims = next(iter(extract_chunk(extractor, [record.body])))
-    return _write_safely(record, claims, extractor=extractor, dry_run=dry_run, on_write=on_write)
+    return _write_safely(
+        record,
+        claims,
+        extractor=extractor,
+        dry_run=dry_run,
+        on_write=on_write,
+        raise_database_errors=raise_database_errors,
+    )
 
 
 def articles_import(
@@ -173,14 +179,7 @@ def _plan(items: Iterable[ArticleRecord | RecordError], extract: bool) -> Iterat
     iterator = iter(items)
     while batch := list(islice(iterator, PLAN_BATCH)):
         records = [item for item in batch if isinstance(item, ArticleRecord)]
-        states: dict[str, tuple[str, str]] = {}
-        if extract and records:
-            states = {
-                key: (content_hash, version)
-                for key, content_hash, version in Article.objects.filter(
-                    source_key__in={r.source_key for r in records}
-                ).values_list("source_key", "content_hash", "extractor_version")
-            }
+        states = _stored_states(records) if extract and records else {}
         for item in batch:
             needs = (
                 extract
@@ -188,6 +187,14 @@ def _plan(items: Iterable[ArticleRecord | RecordError], extract: bool) -> Iterat
                 and _needs_extraction(item, states.get(item.source_key))
             )
             yield _Planned(item, needs)
+
+
+def _stored_states(records: Sequence[ArticleRecord]) -> dict[str, tuple[str, str]]:
+    """Each stored article's content hash and extractor version, by source key (one query)."""
+    rows = Article.objects.filter(source_key__in={r.source_key for r in records}).values_list(
+        "source_key", "content_hash", "extractor_version"
+    )
+    return {key: (content_hash, version) for key, content_hash, version in rows}
 
 
 def _needs_extraction(record: ArticleRecord, state: tuple[str, str] | None) -> bool:
@@ -213,12 +220,15 @@ def _write_safely(
     extractor: Extractor | None,
     dry_run: bool,
     on_write: Callable[[ArticleImportResult], None] | None = None,
+    raise_database_errors: bool = False,
 ) -> ArticleImportResult:
     if isinstance(claims, ExtractionFailed):
         return _failure(record.origin, claims.message, record.title)
     try:
         return _write(record, claims, extractor=extractor, dry_run=dry_run, on_write=on_write)
     except Exception as exc:
+        if raise_database_errors and isinstance(exc, OperationalError | InterfaceError):
+            raise
         # The article's transaction has rolled back; report it and let the run go on. The
         # traceback goes to the log for whoever has to fix the cause.
         logger.exception("import of %s failed", record.origin)

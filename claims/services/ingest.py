@@ -296,7 +296,7 @@ def _article_import(job: ImportJob) -> None:
             claims_added=result.claims_added,
         )
 
-    result = article_import(record=record, on_write=mark_done)
+    result = article_import(record=record, on_write=mark_done, raise_database_errors=True)
     if result.failed:
         raise JobFailed(result.error)
 
