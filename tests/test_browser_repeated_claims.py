@@ -1,6 +1,7 @@
 """Repeated claims in a real browser: a wire story and its reprint imported (matching on), a
 claim of the story reviewed with the keyboard, the reprint's claim showing "Seen before", and
-"Apply this verdict" and "Apply to N matching claims" clicked, with the database checked."""
+"Apply this verdict" and "Apply to N matching claims" used with the keyboard (a / m, then Enter),
+with the database checked."""
 
 from __future__ import annotations
 
@@ -82,7 +83,11 @@ def test_review_then_apply_this_verdict_on_the_reprint(browser, live_server, edi
     expect(seen.locator(".match .diff del")).to_contain_text("in the capital after a march")
     shoot(page, "repeated-seen-before.png")
 
-    seen.get_by_role("button", name="Apply this verdict").click()
+    # a puts the focus on the first "Apply this verdict" (no review yet); Enter applies it.
+    page.keyboard.press("a")
+    expect(seen.get_by_role("button", name="Apply this verdict")).to_be_focused()
+    assert Claim.objects.get(pk=reprinted.pk).status == "unreviewed"
+    page.keyboard.press("Enter")
     expect(page.locator(".message.success")).to_contain_text(
         f"Claim #{reprinted.pk}: False applied from claim #{arrests.pk}."
     )
@@ -110,7 +115,11 @@ def test_apply_to_matching_claims_after_a_decision(browser, live_server, editor,
     page.keyboard.press("v")
     page.keyboard.type("Hospital list.")
     page.keyboard.press("Control+Enter")
-    page.locator("#apply-offer").get_by_role("button", name="Apply to 1 matching claim").click()
+    # m puts the focus on the offer's button; Enter applies it.
+    expect(page.locator("#apply-offer button")).to_be_visible()
+    page.keyboard.press("m")
+    expect(page.locator("#apply-offer button")).to_be_focused()
+    page.keyboard.press("Enter")
     reprinted = story["reprint"][1]
     expect(page.locator(".message.success")).to_contain_text(
         f"Applied to 1 matching claim: #{reprinted.pk}."

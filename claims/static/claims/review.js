@@ -170,6 +170,16 @@
     return true;
   }
 
+  // A verdict reused from another claim is applied by Enter on its focused button, never by one
+  // key: a stray keystroke must not review a claim.
+  function focusButton(selector) {
+    const button = document.querySelector(selector);
+    if (!button) return false;
+    button.scrollIntoView({ block: "center" });
+    button.focus();
+    return true;
+  }
+
   function openEvidence() {
     const details = document.querySelector(".evidence-add");
     if (!details) return false;
@@ -215,6 +225,8 @@
       if (link) swap(link.href);
       else if ("vudf".includes(key) && key.length === 1) handled = chooseStatus(key);
       else if (key === "e") handled = openEvidence();
+      else if (key === "a") handled = focusButton("#seen-before .apply-verdict button");
+      else if (key === "m") handled = focusButton("#apply-offer button");
       else handled = false;
     } else handled = false;
     if (handled) event.preventDefault();
