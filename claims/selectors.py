@@ -332,6 +332,7 @@ PAGE_CLAIM_FIELDS = [
     "article__outlet",
     "article__published_at",
     "article__published_basis",
+    "article__matched_at",
     "article__outlet__name",
     "speaker__name",
     "speaker__known_role",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -322,6 +323,9 @@ def _render_claim(
             "qs": qs,
             "statuses": _status_legend(),
             "seen_before": claim.seen_before,
+            # Matching runs on a worker after the import: say so rather than show nothing.
+            "matching_pending": settings.CLAIMDESK_MATCH_ON_IMPORT
+            and claim.article.matched_at is None,
             "apply_offer": _apply_offer(claim) if can_review else None,
             "apply_verdict_url": reverse("claims:apply_verdict", args=[claim.pk]) + qs,
             "apply_to_matches_url": reverse("claims:apply_to_matches", args=[claim.pk]) + qs,

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.test import Client
+from django.utils import timezone
 
 from claims.models import Actor, Article, Claim, Outlet
 
@@ -126,6 +127,7 @@ def make_article(**fields) -> Article:
         "title": f"Test article {n}",
         "body": body,
         "content_hash": f"{n:064d}",
+        "matched_at": timezone.now(),  # its repeated claims were looked for, as on import
     }
     defaults.update(fields)
     return Article.objects.create(**defaults)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims.matching.diff import word_diff
-from claims.models import Claim, ClaimMatch, Evidence, Outlet, StatusChange
+from claims.models import Article, Claim, ClaimMatch, Evidence, Outlet, StatusChange
 from claims.services import claim_review
 from claims.services.match_review import claim_review_apply_to_matches
 from tests.conftest import make_article, make_claim
@@ -84,6 +84,37 @@ def test_claim_page_shows_seen_before_with_relation_status_outlet_date_and_diff(
     html = page(editor_client, story["original"]).content.decode()
     order = [html.index(f"Claim #{story[k].pk}</a>") for k in ("second", "reprint", "paraphrase")]
     assert order == sorted(order) and "Similar" in html
+
+
+def test_claim_page_says_when_its_matches_are_still_being_looked_for(editor_client, settings):
+    from claims.services.imports import article_import
+    from claims.services.matching import article_claims_match
+    from tests.test_import_service import fake_extractor, record
+
+    settings.CLAIMDESK_MATCH_QUEUED = True  # as with a broker: matching is a job after the import
+    ids = [
+        article_import(
+            record=record(ORIGINAL, title=t, url=u, outlet=o), extractor=fake_extractor
+        ).article_id
+        for t, u, o in [
+            ("Held", "https://wire.example/1", "Wire"),
+            ("Held", "https://l.example/2", "Ledger"),
+        ]
+    ]
+    reprinted = Claim.objects.filter(article_id=ids[1]).first()
+    html = page(editor_client, reprinted).content.decode()
+    assert 'id="matching-pending"' in html and "still being looked for" in html
+    assert 'id="seen-before"' not in html
+
+    article_claims_match(article_id=ids[1])  # the job, on a worker
+    html = page(editor_client, reprinted).content.decode()
+    assert 'id="matching-pending"' not in html and 'id="seen-before"' in html
+    # With matching off, nothing is being looked for, whatever matched_at says.
+    settings.CLAIMDESK_MATCH_ON_IMPORT = False
+    Article.objects.filter(pk=ids[1]).update(matched_at=None)
+    ClaimMatch.objects.all().delete()
+    html = page(editor_client, reprinted).content.decode()
+    assert 'id="matching-pending"' not in html and "Seen before" not in html
 
 
 def test_apply_this_verdict_is_offered_for_matches_with_a_verdict_only(
