@@ -408,6 +408,82 @@ def test_with_a_queue_the_import_leaves_matching_to_a_job(
     assert sorted(matches.values_list("id", flat=True)) == rows
 
 
+def _imported_at_the_same_moment(tmp_path) -> tuple[Article, Article]:
+    """A wire story and its copy, as two workers import them at once: neither import saw the
+    other (uncommitted) article, so the copy is not linked and its figures count it apart."""
+    from claims.services.figures import figures_refresh_for_article
+
+    body = "\n\n".join([UNATTRIBUTED, *STORY])
+    lines = [
+        {"title": "Floods in Varda", "body": body, "outlet": "Valley Courier",
+         "url": "https://courier.example/floods", "published": "2026-04-03T08:00:00+00:00"},
+        {"title": "Deadly floods hit the Varda valley", "body": body.rsplit("\n\n", 1)[0],
+         "outlet": "Evening Standard of Dorn", "url": "https://dorn.example/varda",
+         "published": "2026-04-03T08:05:00+00:00"},
+    ]  # fmt: skip
+    path = tmp_path / "two.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    # Queued matching: in a test transaction the jobs are never sent; they are run by hand.
+    call_command("import_articles", str(path), stdout=StringIO())
+    story, copy = Article.objects.order_by("id")
+    assert copy.reprint_of_id == story.id  # what an import that saw the story does
+    Article.objects.filter(pk=copy.pk).update(reprint_of=None)
+    copy.refresh_from_db()
+    figures_refresh_for_article(article=copy)
+    return story, copy
+
+
+def _sources_of_the_toll() -> int:
+    from claims.reconcile import analyse_figure
+    from claims.services.figures import figure_claims, report_for
+
+    tolls = [c for c in figure_claims() if c.sentence == UNATTRIBUTED]
+    assert len(tolls) == 2 and tolls[0].figure_id == tolls[1].figure_id  # story's and copy's
+    return analyse_figure([report_for(c) for c in tolls]).source_count
+
+
+@pytest.mark.django_db
+def test_a_copy_imported_beside_its_story_is_linked_by_its_own_matching_job(tmp_path, settings):
+    settings.CLAIMDESK_MATCH_QUEUED = True
+    story, copy = _imported_at_the_same_moment(tmp_path)
+    assert _sources_of_the_toll() == 2  # one wire story counted twice
+    # The story has committed by the time the copy's job runs: the job links the copy.
+    matching.article_claims_match(article_id=copy.id)
+    copy.refresh_from_db()
+    assert copy.reprint_of_id == story.id and copy.matched_at is not None
+    assert _sources_of_the_toll() == 1
+    matches = ClaimMatch.objects.filter(claim__article=copy)
+    assert set(matches.values_list("earlier__article", flat=True)) == {story.id}
+    assert matches.filter(relation="same").count() == 5  # each of its claims, word for word
+
+
+@pytest.mark.django_db
+def test_a_story_whose_copy_was_matched_first_catches_up_in_its_own_job(tmp_path, settings):
+    settings.CLAIMDESK_MATCH_QUEUED = True
+    story, copy = _imported_at_the_same_moment(tmp_path)
+    # The copy's job ran before the story committed: it found nothing (no link, no pairs).
+    Article.objects.filter(pk=copy.pk).update(matched_at=timezone.now())
+    assert not ClaimMatch.objects.exists()
+    result = matching.article_claims_match(article_id=story.id)
+    copy.refresh_from_db()
+    assert copy.reprint_of_id == story.id and _sources_of_the_toll() == 1
+    matches = ClaimMatch.objects.filter(claim__article=copy)
+    caught_up = sorted(matches.values_list("claim_id", "earlier_id", "relation"))
+    assert result is not None and (result.same, result.similar) == (5, 2)
+    assert len(caught_up) == 7 and {row.earlier.article_id for row in matches} == {story.id}
+    # The same pairs as the copy's own job stores when it does see the story.
+    matches.delete()
+    Article.objects.filter(pk=copy.pk).update(matched_at=None)
+    matching.article_claims_match(article_id=copy.id)
+    assert sorted(matches.values_list("claim_id", "earlier_id", "relation")) == caught_up
+    # A later article matched long before this one's import had seen it: left alone.
+    matches.delete()
+    Article.objects.filter(pk=story.pk).update(matched_at=None)
+    Article.objects.filter(pk=copy.pk).update(matched_at=timezone.now() - timedelta(hours=1))
+    matching.article_claims_match(article_id=story.id)
+    assert not ClaimMatch.objects.exists()
+
+
 @pytest.mark.django_db
 def test_matching_whose_job_was_lost_is_queued_again(tmp_path, settings):
     settings.CLAIMDESK_MATCH_QUEUED = True

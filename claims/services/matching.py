@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +42,7 @@ from claims.matching.text import (
     words,
 )
 from claims.models import Actor, Article, ArticleBand, Claim, ClaimMatch, Figure
-from claims.services.figures import speaker_key_of
+from claims.services.figures import figures_refresh_for_article, speaker_key_of
 
 # Candidates per strategy and claim: the scorer reads each, so this bounds a lookup's cost.
 CANDIDATES_PER_KEY = 30
@@ -101,11 +101,85 @@ def article_claims_match(*, article_id: int) -> ArticleMatchResult | None:
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or article.matched_at is not None:
             return None
-        result = _claims_store(
-            article, root=article.reprint_of_id, created=False, earlier_only=True
-        )
+        root = article.reprint_of_id or _reprint_relink(article)
+        result = _claims_store(article, root=root, created=False, earlier_only=True)
+        later = _later_claims_store(article, root)
         Article.objects.filter(pk=article_id).update(matched_at=timezone.now())
-    return result
+    return replace(result, same=result.same + later.same, similar=result.similar + later.similar)
+
+
+def _reprint_relink(article: Article) -> int | None:
+    """Link a copy its import could not: the story was being imported at the same moment.
+
+    Two workers importing two copies of one wire story at once each wrote theirs before the
+    other committed, so neither saw the other. By the time this job runs the earlier copy is
+    committed; linked now, the copy's figures are refreshed so it counts with its story.
+    """
+    if article.body_signature is None:
+        return None
+    body = reprints.BodyPrint(signature_from_bytes(article.body_signature), article.body_shingles)
+    root = _reprint_root(article, body, band_keys(body.signature))
+    if root is not None:
+        article.reprint_of_id = root
+        article.save(update_fields=["reprint_of"])
+        figures_refresh_for_article(article=article)
+    return root
+
+
+# Clocks of the machines that import and match may differ by this much.
+CLOCK_SKEW = timedelta(seconds=60)
+# At most this many later articles are compared here (a burst of concurrent imports).
+LATER_ARTICLES = 20
+
+
+def _later_claims_store(article: Article, root: int | None) -> ArticleMatchResult:
+    """Catch up with articles imported after this one whose matching ran before it committed.
+
+    A queued job compares with earlier articles only, so that each pair is stored once. But a
+    later article imported at the same moment (by another worker) was linked and matched before
+    this one was committed, and could not see it: a copy of this story is linked to it here
+    (its figures refreshed), and their pairs are made, from the later claim as always.
+    """
+    since = (article.updated_at or timezone.now()) - CLOCK_SKEW
+    copies = list(
+        Article.objects.filter(id__gt=article.id, matched_at__gte=since)
+        .order_by("id")
+        .only("id", "reprint_of_id", "body_signature", "body_shingles")[:LATER_ARTICLES]
+    )
+    if not copies:
+        return ArticleMatchResult(reprint_of=None, same=0, similar=0)
+    for copy in copies:
+        if copy.reprint_of_id is None and _reprints(copy, article):
+            copy.reprint_of_id = root or article.id
+            copy.save(update_fields=["reprint_of"])
+            figures_refresh_for_article(article=copy)
+    later_claims = _facts_query().filter(article_id__in=[c.id for c in copies], in_article=True)
+    later = [facts_of(r) for r in later_claims]
+    mine = [facts_of(r) for r in _facts_query().filter(article=article, in_article=True)]
+    # A pair the later article's own job did find is stored already, and kept as it is.
+    stored = set(
+        ClaimMatch.objects.filter(
+            claim_id__in=[c.id for c in later], earlier_id__in=[c.id for c in mine]
+        ).values_list("claim_id", "earlier_id")
+    )
+    rows = [
+        ClaimMatch(
+            claim_id=new.id,
+            earlier_id=old.id,
+            relation=match.relation,
+            score=round(match.score, 4),
+            reason=match.reason,
+        )
+        for new in later
+        for old in mine
+        if (new.id, old.id) not in stored and (match := compare(new, old)) is not None
+    ]
+    ClaimMatch.objects.bulk_create(rows, ignore_conflicts=True)  # a job on another worker
+    return ArticleMatchResult(
+        reprint_of=None,
+        same=sum(row.relation == "same" for row in rows),
+        similar=sum(row.relation == "similar" for row in rows),
+    )
 
 
 def articles_match_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int:
@@ -575,6 +649,29 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
     """Store the body's MinHash and bands; set `reprint_of` to the earliest story it repeats."""
     body = reprints.body_print(article.body)
     keys = band_keys(body.signature)
+    root = _reprint_root(article, body, keys)
+    article.reprint_of_id = root
+    article.body_signature = signature_bytes(body.signature)
+    article.body_shingles = body.size
+    article.save(update_fields=["reprint_of", "body_signature", "body_shingles", "matched_at"])
+    if not created:
+        ArticleBand.objects.filter(article=article).delete()
+    ArticleBand.objects.bulk_create(ArticleBand(article=article, key=key) for key in set(keys))
+    return root
+
+
+def _reprints(copy: Article, story: Article) -> bool:
+    """Whether `copy` repeats `story`, by their stored MinHash signatures."""
+    if copy.body_signature is None or story.body_signature is None:
+        return False
+    return reprints.is_reprint(
+        reprints.BodyPrint(signature_from_bytes(copy.body_signature), copy.body_shingles),
+        reprints.BodyPrint(signature_from_bytes(story.body_signature), story.body_shingles),
+    )
+
+
+def _reprint_root(article: Article, body: reprints.BodyPrint, keys: list[int]) -> int | None:
+    """The earliest committed story that `body` repeats, by the band index; None if none."""
     # The earliest 50 articles sharing a band, from the band index alone: DISTINCT over the
     # articles joined with their signatures walked the whole article table.
     sharing = (
@@ -589,26 +686,15 @@ def _reprint_link(article: Article, *, created: bool) -> int | None:
         .order_by("id")
         .values_list("id", "reprint_of_id", "body_signature", "body_shingles")
     )
-    root = None
     for other_id, other_root, sig, size in candidates:
         if sig is None:
             continue
-        other = reprints.BodyPrint(signature_from_bytes(sig), size)
-        if reprints.is_reprint(body, other):
+        if reprints.is_reprint(body, reprints.BodyPrint(signature_from_bytes(sig), size)):
             root = other_root or other_id
-            break
-    if root is not None and root >= article.id:
-        # Never point at a later copy (it will find this one instead), nor at itself: an
-        # original matched again finds its reprints, whose root it is.
-        root = None
-    article.reprint_of_id = root
-    article.body_signature = signature_bytes(body.signature)
-    article.body_shingles = body.size
-    article.save(update_fields=["reprint_of", "body_signature", "body_shingles", "matched_at"])
-    if not created:
-        ArticleBand.objects.filter(article=article).delete()
-    ArticleBand.objects.bulk_create(ArticleBand(article=article, key=key) for key in set(keys))
-    return root
+            # Never point at a later copy (it will find this one instead), nor at itself: an
+            # original matched again finds its reprints, whose root it is.
+            return root if root < article.id else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
