@@ -227,7 +227,9 @@ class AddArticlesForm(forms.Form):
     )
     title = forms.CharField(required=False, max_length=500)
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}), label="Text")
-    url = forms.URLField(required=False, max_length=2000, label="Link of the pasted article")
+    url = forms.URLField(
+        required=False, max_length=2000, label="Link of the pasted article", assume_scheme="https"
+    )
     published = forms.CharField(required=False, max_length=60, help_text="e.g. 2024-03-05")
     files = MultipleFileField(required=False, help_text=".txt, .html or .jsonl; several at once")
     outlet = forms.CharField(required=False, max_length=200, help_text="Credited to this outlet")
