@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -101,9 +101,10 @@ def article_claims_match(*, article_id: int) -> ArticleMatchResult | None:
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None or article.matched_at is not None:
             return None
+        imported_at = article.updated_at  # before a relink saves the article
         root = article.reprint_of_id or _reprint_relink(article)
         result = _claims_store(article, root=root, created=False, earlier_only=True)
-        later = _later_claims_store(article, root)
+        later = _later_claims_store(article, root, since=imported_at - CLOCK_SKEW)
         Article.objects.filter(pk=article_id).update(matched_at=timezone.now())
     return replace(result, same=result.same + later.same, similar=result.similar + later.similar)
 
@@ -132,7 +133,9 @@ CLOCK_SKEW = timedelta(seconds=60)
 LATER_ARTICLES = 20
 
 
-def _later_claims_store(article: Article, root: int | None) -> ArticleMatchResult:
+def _later_claims_store(
+    article: Article, root: int | None, *, since: datetime
+) -> ArticleMatchResult:
     """Catch up with articles imported after this one whose matching ran before it committed.
 
     A queued job compares with earlier articles only, so that each pair is stored once. But a
@@ -140,7 +143,6 @@ def _later_claims_store(article: Article, root: int | None) -> ArticleMatchResul
     this one was committed, and could not see it: a copy of this story is linked to it here
     (its figures refreshed), and their pairs are made, from the later claim as always.
     """
-    since = (article.updated_at or timezone.now()) - CLOCK_SKEW
     copies = list(
         Article.objects.filter(id__gt=article.id, matched_at__gte=since)
         .order_by("id")
