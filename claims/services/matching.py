@@ -201,24 +201,16 @@ def claims_rank(
     wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
     earlier = {r["id"]: facts_of(r) for r in _facts_query().filter(id__any=every)} if every else {}
-    # Copies of one story bring the same claim many times over: compare each claim once with
-    # each distinct candidate, telling apart only what `compare` reads of where it was printed.
-    kinds: dict[tuple, int] = {}
-    kind_of = {
-        cid: kinds.setdefault(printed_anywhere(old), len(kinds)) for cid, old in earlier.items()
-    }
+    printed = {cid: printed_anywhere(old) for cid, old in earlier.items()}
     ranked = {}
     for new in claims:
         scored = []
-        seen: dict[tuple[int, bool], Match | None] = {}
+        mine = printed_anywhere(new)
         for old_id in wanted.get(new.id, ()):
             if old_id not in earlier:
                 continue
             old = earlier[old_id]
-            key = (kind_of[old_id], reprinted(new, old))
-            if key not in seen:
-                seen[key] = compare(new, old)
-            match = seen[key]
+            match = _compared(new, old, mine, printed[old_id])
             if match is not None:
                 scored.append((old_id, match, match.score))
             elif rank_all:
@@ -228,6 +220,26 @@ def claims_rank(
         scored.sort(key=lambda item: (-item[2], item[0]))
         ranked[new.id] = scored
     return ranked
+
+
+# Pairs this process has compared, by what `compare` reads of them. Copies of one story bring
+# the same claim many times over, and the next copy of the story brings most of the last one's
+# pairs again; cleared when full, so memory stays bounded (a few megabytes).
+COMPARED_KEPT = 20_000
+_compared_pairs: dict[tuple, Match | None] = {}
+
+
+def _compared(new: ClaimFacts, old: ClaimFacts, new_key: tuple, old_key: tuple) -> Match | None:
+    """`compare(new, old)`, computed once per process for each pair of `printed_anywhere` keys
+    and whether one reprints the other: all that `compare` reads besides the ids."""
+    if new.id == old.id:  # the one other thing `compare` reads
+        return None
+    key = (new_key, old_key, reprinted(new, old))
+    if key not in _compared_pairs:
+        if len(_compared_pairs) >= COMPARED_KEPT:
+            _compared_pairs.clear()
+        _compared_pairs[key] = compare(new, old)
+    return _compared_pairs[key]
 
 
 def candidates_for(
