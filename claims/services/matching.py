@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -508,7 +508,7 @@ def _wording_candidates(
 def _fulltext_candidates(
     queries: dict[int, tuple[str, list[str]]], others: QuerySet[Claim]
 ) -> list[tuple[int, int]]:
-    """One UNION ALL of a GIN-indexed search per claim: any two of its uncommon words.
+    """One GIN-indexed search per claim, in one statement: any two of its uncommon words.
 
     Two things keep each search to a few milliseconds at a million claims. Words in more than
     COMMON_SHARE of all sentences ("killed", "people", "said") are left out, as BM25's IDF would
@@ -519,30 +519,32 @@ def _fulltext_candidates(
     """
     lexemes = _lexemes({w for _, terms in queries.values() for w in terms})
     common = _common_lexemes()
-    vector = '"sentence_tsv"'  # PostgreSQL only: a stored column (migration 0014), GIN-indexed
-    # = ANY(ARRAY(...)): the search runs once, as an InitPlan, and its ids probe the primary
-    # key. As `id IN (subquery)` a planner without statistics (a fresh table) ran it again for
-    # every row of the outer scan: minutes for one article.
-    search = (
-        f'"claims_claim"."id" = ANY(ARRAY(SELECT "id" FROM "claims_claim" '
-        f"WHERE {vector} @@ to_tsquery('english', %s) LIMIT {FTS_ROWS}))"
-    )
-    parts = []
+    searches = []
     for claim_id, (kind, terms) in queries.items():
         rare = [w for w in terms if lexemes.get(w) and lexemes[w] not in common][:FTS_WORDS]
-        if len(rare) < 2:
-            continue
-        query = " | ".join(f"({a} & {b})" for i, a in enumerate(rare) for b in rare[i + 1 :])
-        parts.append(
-            others.filter(kind=kind)
-            .extra(where=[search], params=[query])
-            .annotate(for_claim=Value(claim_id))
-            .order_by("-id")
-            .values_list("for_claim", "id")[:CANDIDATES_PER_KEY]
-        )
-    if not parts:
+        if len(rare) >= 2:
+            query = " | ".join(f"({a} & {b})" for i, a in enumerate(rare) for b in rare[i + 1 :])
+            searches.append((claim_id, kind, query))
+    if not searches:
         return []
-    return list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    where, params = _where_sql(others)
+    claim_ids, kinds, tsqueries = (list(column) for column in zip(*searches, strict=True))
+    # Each claim's search as a LATERAL subquery over the claims' (id, kind, query) arrays: a
+    # UNION ALL of ORM querysets cost more to build than to run. = ANY(ARRAY(...)): the search
+    # runs once per claim, as an InitPlan, and its ids probe the primary key. As `id IN
+    # (subquery)` a planner without statistics (a fresh table) ran it again for every row of
+    # the outer scan: minutes for one article. sentence_tsv is a stored column (migration 0014).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT q.claim, c.id FROM unnest(%s::bigint[], %s::text[], %s::text[]) "
+            "AS q(claim, kind, query) CROSS JOIN LATERAL (SELECT id FROM claims_claim "
+            f"  WHERE kind = q.kind AND {where} AND id = ANY(ARRAY("
+            "    SELECT s.id FROM claims_claim s"
+            "    WHERE s.sentence_tsv @@ to_tsquery('english', q.query) LIMIT %s))"
+            "  ORDER BY id DESC LIMIT %s) AS c",
+            [claim_ids, kinds, tsqueries, *params, FTS_ROWS, CANDIDATES_PER_KEY],
+        )
+        return cursor.fetchall()
 
 
 def _lexemes(words: set[str]) -> dict[str, str]:
