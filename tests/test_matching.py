@@ -436,7 +436,7 @@ def test_articles_matched_before_the_queue_are_not_pending(tmp_path):
 
 @pytest.mark.django_db
 def test_the_next_copy_of_a_story_is_matched_without_comparing_again(tmp_path, monkeypatch):
-    matching._compared_pairs.clear()  # what earlier tests in this process compared
+    matching._compared_forget()  # what earlier tests in this process compared
     calls: list[tuple[int, int]] = []
     real_compare = matching.compare
 
@@ -476,7 +476,7 @@ def test_the_next_copy_of_a_story_is_matched_without_comparing_again(tmp_path, m
     # Its pairs are the third copy's again, by all that `compare` reads: none compared anew...
     assert calls == [] and {row[2] for row in stored} == {"same"}
     # ...and what was stored is what comparing them would store.
-    matching._compared_pairs.clear()
+    matching._compared_forget()
     matching.article_match(article=fourth)
     assert calls
     assert stored == set(

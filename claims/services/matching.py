@@ -217,11 +217,13 @@ def claims_rank(
     wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
     earlier = {r["id"]: facts_of(r) for r in _facts_query().filter(id__any=every)} if every else {}
-    printed = {cid: printed_anywhere(old) for cid, old in earlier.items()}
+    if len(_compared_pairs) >= COMPARED_KEPT or len(_printed_ids) >= COMPARED_KEPT:
+        _compared_forget()
+    printed = {cid: _printed_id(old) for cid, old in earlier.items()}
     ranked = {}
     for new in claims:
         scored = []
-        mine = printed_anywhere(new)
+        mine = _printed_id(new)
         for old_id in wanted.get(new.id, ()):
             if old_id not in earlier:
                 continue
@@ -240,20 +242,30 @@ def claims_rank(
 
 # Pairs this process has compared, by what `compare` reads of them. Copies of one story bring
 # the same claim many times over, and the next copy of the story brings most of the last one's
-# pairs again; cleared when full, so memory stays bounded (a few megabytes).
+# pairs again. Each claim's `printed_anywhere` is numbered once (a pair of 14-field tuples was
+# slow to hash two thousand times an article); both are forgotten when full, between articles,
+# so memory stays bounded (a few megabytes).
 COMPARED_KEPT = 20_000
-_compared_pairs: dict[tuple, Match | None] = {}
+_printed_ids: dict[tuple, int] = {}
+_compared_pairs: dict[tuple[int, int, bool], Match | None] = {}
 
 
-def _compared(new: ClaimFacts, old: ClaimFacts, new_key: tuple, old_key: tuple) -> Match | None:
+def _compared_forget() -> None:
+    _printed_ids.clear()
+    _compared_pairs.clear()
+
+
+def _printed_id(claim: ClaimFacts) -> int:
+    return _printed_ids.setdefault(printed_anywhere(claim), len(_printed_ids))
+
+
+def _compared(new: ClaimFacts, old: ClaimFacts, new_key: int, old_key: int) -> Match | None:
     """`compare(new, old)`, computed once per process for each pair of `printed_anywhere` keys
     and whether one reprints the other: all that `compare` reads besides the ids."""
     if new.id == old.id:  # the one other thing `compare` reads
         return None
     key = (new_key, old_key, reprinted(new, old))
     if key not in _compared_pairs:
-        if len(_compared_pairs) >= COMPARED_KEPT:
-            _compared_pairs.clear()
         _compared_pairs[key] = compare(new, old)
     return _compared_pairs[key]
 
