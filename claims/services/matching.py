@@ -216,7 +216,7 @@ def claims_rank(
     """
     wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
-    earlier = {r["id"]: facts_of(r) for r in _facts_query().filter(id__any=every)} if every else {}
+    earlier = {r["id"]: facts_of(r) for r in _facts_rows(every)}
     if len(_compared_pairs) >= COMPARED_KEPT or len(_printed_ids) >= COMPARED_KEPT:
         _compared_forget()
     printed = {cid: _printed_id(old) for cid, old in earlier.items()}
@@ -713,6 +713,34 @@ def _facts_base() -> QuerySet:
         known_role=_column_of(Actor, "speaker_id", "known_role"),
         place=_column_of(Figure, "figure_id", "place"),
     ).values(*FACT_COLUMNS, "reprint_of", "outlet", "speaker_name", "known_role", "place")
+
+
+_FACTS_BY_ID = (
+    "SELECT {columns}, a.reprint_of_id, a.outlet_id, s.name, s.known_role, f.place "
+    "FROM claims_claim c "
+    "LEFT JOIN LATERAL (SELECT reprint_of_id, outlet_id FROM claims_article "
+    "  WHERE id = c.article_id OFFSET 0) a ON true "
+    "LEFT JOIN LATERAL (SELECT name, known_role FROM claims_actor "
+    "  WHERE id = c.speaker_id OFFSET 0) s ON true "
+    "LEFT JOIN LATERAL (SELECT place FROM claims_figure WHERE id = c.figure_id OFFSET 0) f ON true "
+    "WHERE c.id = ANY(%s)"
+)
+
+
+def _facts_rows(ids: set[int]) -> list[dict[str, Any]]:
+    """`_facts_query` rows of these claims: on PostgreSQL one probe of the article and one of
+    the speaker per claim instead of the queryset's five subqueries (6.4 -> 3.1 ms for an
+    article's 650 candidates). OFFSET 0 keeps each a probe: joined, the planner hashed the
+    whole article table (see `_facts_base`)."""
+    if not ids:
+        return []
+    if connection.vendor != "postgresql":
+        return list(_facts_query().filter(id__any=ids))
+    columns = ", ".join(f"c.{Claim._meta.get_field(name).column}" for name in FACT_COLUMNS)
+    names = [*FACT_COLUMNS, "reprint_of", "outlet", "speaker_name", "known_role", "place"]
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_BY_ID.format(columns=columns), [list(ids)])
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def facts_of(row: dict[str, Any]) -> ClaimFacts:
