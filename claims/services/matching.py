@@ -10,6 +10,7 @@ recent claims of the kind instead. The decisions are `claims.matching`'s, over p
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -217,7 +218,7 @@ def claims_rank(
     wanted = candidates_for(claims, story=story, before=before)
     every = set().union(*wanted.values()) if wanted else set()
     earlier = {old.id: old for old in _claims_facts(ids=every)}
-    if len(_compared_pairs) >= COMPARED_KEPT or len(_printed_ids) >= COMPARED_KEPT:
+    if len(_memo.pairs) >= COMPARED_KEPT or len(_memo.printed) >= COMPARED_KEPT:
         _compared_forget()
     printed = {cid: _printed_id(old) for cid, old in earlier.items()}
     ranked = {}
@@ -240,34 +241,50 @@ def claims_rank(
     return ranked
 
 
-# Pairs this process has compared, by what `compare` reads of them. Copies of one story bring
+# Pairs this thread has compared, by what `compare` reads of them. Copies of one story bring
 # the same claim many times over, and the next copy of the story brings most of the last one's
 # pairs again. Each claim's `printed_anywhere` is numbered once (a pair of 14-field tuples was
 # slow to hash two thousand times an article); both are forgotten when full, between articles,
 # so memory stays bounded (a few megabytes).
 COMPARED_KEPT = 20_000
-_printed_ids: dict[tuple, int] = {}
-_compared_pairs: dict[tuple[int, int, bool], Match | None] = {}
+# Facts of claims this thread has read, by their row: the next copy of a story brings most of
+# the last one's candidates again, and building the facts cost more than reading the row.
+FACTS_KEPT = 10_000
+
+
+class _Memo(threading.local):
+    """Each thread's own, so that one never forgets what another is in the middle of reading
+    (an import run by a threaded server). `pairs` is keyed by the numbers in `printed`: the
+    two are forgotten together."""
+
+    def __init__(self) -> None:
+        self.printed: dict[tuple, int] = {}
+        self.pairs: dict[tuple[int, int, bool], Match | None] = {}
+        self.facts: dict[tuple, ClaimFacts] = {}
+
+
+_memo = _Memo()
 
 
 def _compared_forget() -> None:
-    _printed_ids.clear()
-    _compared_pairs.clear()
+    _memo.printed.clear()
+    _memo.pairs.clear()
 
 
 def _printed_id(claim: ClaimFacts) -> int:
-    return _printed_ids.setdefault(printed_anywhere(claim), len(_printed_ids))
+    return _memo.printed.setdefault(printed_anywhere(claim), len(_memo.printed))
 
 
 def _compared(new: ClaimFacts, old: ClaimFacts, new_key: int, old_key: int) -> Match | None:
-    """`compare(new, old)`, computed once per process for each pair of `printed_anywhere` keys
+    """`compare(new, old)`, computed once per thread for each pair of `printed_anywhere` keys
     and whether one reprints the other: all that `compare` reads besides the ids."""
     if new.id == old.id:  # the one other thing `compare` reads
         return None
     key = (new_key, old_key, reprinted(new, old))
-    if key not in _compared_pairs:
-        _compared_pairs[key] = compare(new, old)
-    return _compared_pairs[key]
+    pairs = _memo.pairs
+    if key not in pairs:
+        pairs[key] = compare(new, old)
+    return pairs[key]
 
 
 def candidates_for(
@@ -727,10 +744,6 @@ _FACTS_SQL = (
 )
 
 
-# Facts of claims read by this process, by their row: the next copy of a story brings most of
-# the last one's candidates again, and building the facts cost more than reading the row.
-FACTS_KEPT = 10_000
-_row_facts: dict[tuple, ClaimFacts] = {}
 _FACT_NAMES = (*FACT_COLUMNS, "reprint_of", "outlet", "speaker_name", "known_role", "place")
 
 
@@ -754,12 +767,13 @@ def _claims_facts(*, ids: set[int] | None = None, article: int | None = None) ->
     with connection.cursor() as cursor:
         cursor.execute(_FACTS_SQL.format(columns=columns, where=where), [param])
         rows = cursor.fetchall()
-    if len(_row_facts) >= FACTS_KEPT:
-        _row_facts.clear()
+    known = _memo.facts
+    if len(known) >= FACTS_KEPT:
+        known.clear()
     for row in rows:
-        if row not in _row_facts:  # `facts_of` reads nothing but the row
-            _row_facts[row] = facts_of(dict(zip(_FACT_NAMES, row, strict=True)))
-    return [_row_facts[row] for row in rows]
+        if row not in known:  # `facts_of` reads nothing but the row
+            known[row] = facts_of(dict(zip(_FACT_NAMES, row, strict=True)))
+    return [known[row] for row in rows]
 
 
 def facts_of(row: dict[str, Any]) -> ClaimFacts:
