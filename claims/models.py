@@ -894,8 +894,16 @@ class ClaimMatch(models.Model):
         SAME = "same", "Same claim"
         SIMILAR = "similar", "Similar claim"
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
-    earlier = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="later_matches")
+    # No index of their own: the unique constraint (claim, earlier) serves the claim side and
+    # claimmatch_earlier_id_idx the earlier side. A plain earlier index made the planner read
+    # all of a much-matched claim's rows and sort them for its latest 30, and each one costs
+    # every insert.
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
+    earlier = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="later_matches", db_index=False
+    )
     relation = models.CharField(max_length=10, choices=Relation.choices)
     score = models.FloatField()
     reason = models.CharField(max_length=100, blank=True)

@@ -505,3 +505,58 @@ def test_matching_whose_job_was_lost_is_queued_again(tmp_path, settings):
 def test_articles_matched_before_the_queue_are_not_pending(tmp_path):
     _import(tmp_path, "a01")  # no queue: matched in the import
     assert Article.objects.get().matched_at is not None
+
+
+# --- each pair is compared once per process --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_next_copy_of_a_story_is_matched_without_comparing_again(tmp_path, monkeypatch):
+    matching._compared_forget()  # what earlier tests in this process compared
+    calls: list[tuple[int, int]] = []
+    real_compare = matching.compare
+
+    def counted(new, old):
+        calls.append((new.id, old.id))
+        return real_compare(new, old)
+
+    monkeypatch.setattr(matching, "compare", counted)
+    body = "\n\n".join(STORY)
+    outlets = ["Valley Courier", "Dorn Herald", "Olm Gazette", "Varda Post"]
+    path = tmp_path / "copies.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"title": f"Floods in Varda ({n})", "body": body, "outlet": outlet,
+                        "url": f"https://copies.example/{n}",
+                        "published": f"2026-04-0{n + 1}T08:00:00+00:00"}) + "\n"
+            for n, outlet in enumerate(outlets[:3])
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    call_command("import_articles", str(path), stdout=StringIO())
+    assert calls  # the first copies were compared
+    calls.clear()
+    path.write_text(
+        json.dumps({"title": "Floods in Varda (3)", "body": body, "outlet": outlets[3],
+                    "url": "https://copies.example/3",
+                    "published": "2026-04-04T08:00:00+00:00"}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    call_command("import_articles", str(path), stdout=StringIO())
+    fourth = Article.objects.get(url="https://copies.example/3")
+    stored = set(
+        ClaimMatch.objects.filter(claim__article=fourth).values_list(
+            "claim_id", "earlier_id", "relation", "score", "reason"
+        )
+    )
+    # Its pairs are the third copy's again, by all that `compare` reads: none compared anew...
+    assert calls == [] and {row[2] for row in stored} == {"same"}
+    # ...and what was stored is what comparing them would store.
+    matching._compared_forget()
+    matching.article_match(article=fourth)
+    assert calls
+    assert stored == set(
+        ClaimMatch.objects.filter(claim__article=fourth).values_list(
+            "claim_id", "earlier_id", "relation", "score", "reason"
+        )
+    )

@@ -91,6 +91,8 @@ def wording(a: str, b: str) -> float:
     wa, wb = words(a), words(b)
     if not wa and not wb:
         return 0.0
+    if wa == wb:  # what the ratio of two equal sequences is, without matching them
+        return 1.0
     ca, cb = _counts(a), _counts(b)
     if len(ca) > len(cb):
         ca, cb = cb, ca
