@@ -142,15 +142,15 @@ class Command(BaseCommand):
         corpus = make_corpus(articles + 8, seed_text=seed_text)
         batch, warm = corpus[:articles], corpus[articles:]
         times: dict[str, list[float]] = {"import_articles": [], "queue_1": [], "queue_2": []}
-        # The three take turns in every repeat, so a busy moment slows each of them alike. Each
-        # run imports the same texts under new URLs: every article is new to the database, but
-        # each turn's repeated-claims lookup finds one more copy of every claim than the turn
-        # before it (PostgreSQL's time per article grew by about 10 ms a turn here). So every
-        # other repeat runs the turns in reverse: in a fixed order the queue always met the
-        # bigger database.
+        # The three take turns in every repeat, so a busy moment slows each of them alike, and
+        # each turn starts from an empty database: every article is a copy of one story, so a
+        # turn on top of the last one's copies paid more for each article's figure and its
+        # repeated claims (about 10 ms an article a turn here), and with three repeats the
+        # median of whichever turn came first always met the smallest database.
         for repeat in range(repeats):
             turns = list(times)
             for turn in turns if repeat % 2 == 0 else reversed(turns):
+                call_command("flush", interactive=False, verbosity=0)
                 times[turn].append(_timed_turn(turn, batch, warm))
         result: dict[str, float] = {key: statistics.median(v) for key, v in times.items()}
         with _workers(2):
