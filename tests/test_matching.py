@@ -272,22 +272,28 @@ def test_unrelated_stories_do_not_match(tmp_path):
 UNATTRIBUTED = "Floodwater killed 14 people in the Varda valley overnight."
 
 
-@pytest.mark.django_db
-def test_a_wire_story_printed_by_two_outlets_corroborates_itself_once(tmp_path):
-    from claims.reconcile import analyse_figure
-    from claims.services.figures import figure_claims, report_for
-
+def _import_wire_story_and_copy(tmp_path: Path, *, copy_published: str) -> None:
+    """A wire story with an unattributed toll, and a copy of it one paragraph shorter printed
+    by another outlet, imported by import_articles."""
     body = "\n\n".join([UNATTRIBUTED, *STORY])
     lines = [
         {"title": "Floods in Varda", "body": body, "outlet": "Valley Courier",
          "url": "https://courier.example/floods", "published": "2026-04-03T08:00:00+00:00"},
         {"title": "Deadly floods hit the Varda valley", "body": body.rsplit("\n\n", 1)[0],
          "outlet": "Evening Standard of Dorn", "url": "https://dorn.example/varda",
-         "published": "2026-04-03T11:00:00+00:00"},
+         "published": copy_published},
     ]  # fmt: skip
     path = tmp_path / "two.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     call_command("import_articles", str(path), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_a_wire_story_printed_by_two_outlets_corroborates_itself_once(tmp_path):
+    from claims.reconcile import analyse_figure
+    from claims.services.figures import figure_claims, report_for
+
+    _import_wire_story_and_copy(tmp_path, copy_published="2026-04-03T11:00:00+00:00")
     original, reprint = Article.objects.order_by("id")
     assert reprint.reprint_of_id == original.id
     tolls = [c for c in figure_claims() if c.sentence == UNATTRIBUTED]
@@ -413,18 +419,8 @@ def _imported_at_the_same_moment(tmp_path) -> tuple[Article, Article]:
     other (uncommitted) article, so the copy is not linked and its figures count it apart."""
     from claims.services.figures import figures_refresh_for_article
 
-    body = "\n\n".join([UNATTRIBUTED, *STORY])
-    lines = [
-        {"title": "Floods in Varda", "body": body, "outlet": "Valley Courier",
-         "url": "https://courier.example/floods", "published": "2026-04-03T08:00:00+00:00"},
-        {"title": "Deadly floods hit the Varda valley", "body": body.rsplit("\n\n", 1)[0],
-         "outlet": "Evening Standard of Dorn", "url": "https://dorn.example/varda",
-         "published": "2026-04-03T08:05:00+00:00"},
-    ]  # fmt: skip
-    path = tmp_path / "two.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     # Queued matching: in a test transaction the jobs are never sent; they are run by hand.
-    call_command("import_articles", str(path), stdout=StringIO())
+    _import_wire_story_and_copy(tmp_path, copy_published="2026-04-03T08:05:00+00:00")
     story, copy = Article.objects.order_by("id")
     assert copy.reprint_of_id == story.id  # what an import that saw the story does
     Article.objects.filter(pk=copy.pk).update(reprint_of=None)
