@@ -314,38 +314,47 @@ FOLLOW_UP = [
 ]
 
 
-@pytest.mark.django_db
-def test_a_reprint_finds_what_its_original_was_matched_with_since(tmp_path, monkeypatch):
+def _searched_for(monkeypatch) -> list[str]:
+    """The sentences matching searches by wording, as they are searched. The speaker and value
+    windows are switched off: only the story's copies and an original's matches find a repeat."""
     from claims.services import matching
 
-    searched_for: list[str] = []
+    searched: list[str] = []
     wording_candidates = matching._wording_candidates
 
     def recorded(claims, others):
-        searched_for.extend(c.sentence for c in claims)
+        searched.extend(c.sentence for c in claims)
         return wording_candidates(claims, others)
 
-    # Only the story copies and the original's matches may find the follow-up's repeat.
     monkeypatch.setattr(matching, "_wording_candidates", recorded)
     monkeypatch.setattr(matching, "_add_latest", lambda *args: None)
-    story = "\n\n".join(STORY)
-    lines = [
-        ("Floods in Varda", story, "Valley Courier", "https://courier.example/floods", "03"),
-        ("Olm counts the cost", "\n\n".join(FOLLOW_UP), "Valley Courier",
-         "https://courier.example/olm", "05"),
-        ("Deadly floods hit Varda", story, "Dorn Herald", "https://dorn.example/varda", "06"),
-    ]  # fmt: skip
-    path = tmp_path / "three.jsonl"
+    return searched
+
+
+def _import_in_order(tmp_path: Path, *articles: tuple[str, list[str], str, str]) -> list[Article]:
+    """(title, paragraphs, outlet, url) imported one a day from 2026-04-03, in this order."""
+    path = tmp_path / "articles.jsonl"
     path.write_text(
         "\n".join(
-            json.dumps({"title": t, "body": b, "outlet": o, "url": u,
-                        "published": f"2026-04-{d}T08:00:00+00:00"})
-            for t, b, o, u, d in lines
+            json.dumps({"title": title, "body": "\n\n".join(paragraphs), "outlet": outlet,
+                        "url": url, "published": f"2026-04-{3 + day:02d}T08:00:00+00:00"})
+            for day, (title, paragraphs, outlet, url) in enumerate(articles)
         ) + "\n",
         encoding="utf-8",
     )  # fmt: skip
     call_command("import_articles", str(path), stdout=StringIO())
-    original, follow_up, reprint = Article.objects.order_by("id")
+    return list(Article.objects.order_by("id"))
+
+
+@pytest.mark.django_db
+def test_a_reprint_finds_what_its_original_was_matched_with_since(tmp_path, monkeypatch):
+    searched_for = _searched_for(monkeypatch)
+    original, follow_up, reprint = _import_in_order(
+        tmp_path,
+        ("Floods in Varda", STORY, "Valley Courier", "https://courier.example/floods"),
+        ("Olm counts the cost", FOLLOW_UP, "Valley Courier", "https://courier.example/olm"),
+        ("Deadly floods hit Varda", STORY, "Dorn Herald", "https://dorn.example/varda"),
+    )
     assert (follow_up.reprint_of_id, reprint.reprint_of_id) == (None, original.id)
     mayor = Claim.objects.filter(sentence=STORY[2], kind="attribution")
     first, repeated, reprinted = (mayor.get(article=a) for a in (original, follow_up, reprint))
@@ -357,6 +366,74 @@ def test_a_reprint_finds_what_its_original_was_matched_with_since(tmp_path, monk
     assert (
         searched_for.count(STORY[2]) == 2
     )  # the original's and the follow-up's, not the reprint's
+
+
+# The mayor's words as a later copy edits them: the end of the sentence reworded.
+MAYOR_EDITED = STORY[2].replace("checked the buildings", "inspected them")
+# A paragraph an updated copy of the story adds, and a later story repeats.
+ADDED = (
+    "Health officials said 40 people had been treated for injuries at the district hospital "
+    "in Olm, most of them for cuts and hypothermia."
+)
+
+
+@pytest.mark.django_db
+def test_a_nearly_verbatim_reprint_takes_its_originals_matches(tmp_path, monkeypatch):
+    searched_for = _searched_for(monkeypatch)
+    edited = [*STORY[:2], MAYOR_EDITED, *STORY[3:]]
+    original, follow_up, reprint = _import_in_order(
+        tmp_path,
+        ("Floods in Varda", STORY, "Valley Courier", "https://courier.example/floods"),
+        ("Olm counts the cost", FOLLOW_UP, "Valley Courier", "https://courier.example/olm"),
+        ("Deadly floods hit Varda", edited, "Dorn Herald", "https://dorn.example/varda"),
+    )
+    assert reprint.reprint_of_id == original.id
+    repeated = Claim.objects.get(article=follow_up, sentence=STORY[2], kind="attribution")
+    reworded = Claim.objects.get(article=reprint, sentence=MAYOR_EDITED, kind="attribution")
+    assert MAYOR_EDITED not in searched_for  # the original's matches instead of a search...
+    # ...which hold the follow-up's repeat, found without the search.
+    assert ClaimMatch.objects.filter(claim=reworded, earlier=repeated).exists()
+
+
+def test_only_a_sentence_printed_nearly_word_for_word_has_an_original():
+    from claims.services.matching import _original_in, _verbatim
+
+    printed = {("attribution", _verbatim(STORY[2])): 7, ("attribution", _verbatim(STORY[4])): 9}
+
+    def original(sentence: str) -> int | None:
+        return _original_in(printed, statement(1, "", "Anna Kovac", sentence=sentence))
+
+    assert original(STORY[2]) == 7
+    assert original(STORY[2].replace("a month", "6 weeks")) == 7  # numbers aside, one word
+    assert original(MAYOR_EDITED) == 7  # the end reworded
+    # Another point by the same speaker, in half the same words: a search of its own.
+    assert original("Mayor Anna Kovac said the town's two schools would reopen on Monday.") is None
+    assert original(STORY[3]) is None
+
+
+@pytest.mark.django_db
+def test_a_paragraph_an_update_added_takes_that_copys_matches(tmp_path, monkeypatch):
+    searched_for = _searched_for(monkeypatch)
+    updated = [*STORY, ADDED]
+    follow_up = [FOLLOW_UP[0], ADDED, FOLLOW_UP[2]]
+    original, update, later, reprint = _import_in_order(
+        tmp_path,
+        ("Floods in Varda", STORY, "Valley Courier", "https://courier.example/floods"),
+        ("Floods in Varda (updated)", updated, "Valley Courier", "https://courier.example/f2"),
+        ("Olm counts the cost", follow_up, "Dorn Herald", "https://dorn.example/olm"),
+        ("Deadly floods hit Varda", updated, "North Post", "https://north.example/varda"),
+    )
+    assert (update.reprint_of_id, later.reprint_of_id, reprint.reprint_of_id) == (
+        original.id, None, original.id,
+    )  # fmt: skip
+    added = Claim.objects.filter(sentence=ADDED, kind="attribution")
+    in_update, repeated, reprinted = (added.get(article=a) for a in (update, later, reprint))
+    # The first copy never printed it; the update did, and was searched for it: the reprint
+    # takes the update's claim as its original, and so the later story's repeat.
+    searched = Claim.objects.filter(sentence=ADDED, article__in=[update, later]).count()
+    assert searched_for.count(ADDED) == searched  # the update's and the later story's only
+    earlier = set(ClaimMatch.objects.filter(claim=reprinted).values_list("earlier_id", flat=True))
+    assert {in_update.id, repeated.id} <= earlier
 
 
 def test_a_claim_is_compared_once_however_many_copies_carry_it():
@@ -385,6 +462,28 @@ def test_id_any_is_id_in_with_one_parameter(tmp_path):
     assert list(Claim.objects.filter(id__any=[]).values_list("id", flat=True)) == []
     if connection.vendor == "postgresql":  # the ids as one array, not one parameter each
         assert "= ANY(" in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
+def test_matching_plans_its_lookups_without_parallel_workers(tmp_path):
+    from django.db import connection, transaction
+
+    from claims.services.matching import article_match
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel query is PostgreSQL's")
+    _import(tmp_path, "a01")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] != "0"  # the server's default, left alone outside
+        article_match(article=Article.objects.get(), earlier_only=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == "0"  # for the rest of matching's transaction only
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] != "0"
 
 
 # --- with a job queue, matching is a job of its own ------------------------------------------
