@@ -846,7 +846,10 @@ class WebhookDelivery(models.Model):
 class ArticleBand(models.Model):
     """One LSH band of an article body's MinHash: articles sharing a band are reprint candidates."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    # No index of its own: the unique constraint's (article, key) serves "an article's bands".
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bands", db_index=False
+    )
     key = models.BigIntegerField()
 
     class Meta:
@@ -854,8 +857,9 @@ class ArticleBand(models.Model):
             models.UniqueConstraint(fields=["article", "key"], name="articleband_unique"),
         ]
         indexes = [
-            # reprint candidates: every article with one of the new body's 32 band keys.
-            models.Index(fields=["key"], name="articleband_key_idx"),
+            # Reprint candidates: the earliest articles with each of a new body's 32 band keys,
+            # a LIMITed range per key however many copies of a story share it.
+            models.Index(fields=["key", "article"], name="articleband_key_article_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claims.matching import reprints
 from claims.matching.scorer import ClaimFacts, Relation, compare
-from claims.models import Article, Claim, ClaimMatch
+from claims.models import Article, ArticleBand, Claim, ClaimMatch
 from claims.services import matching
 
 CORPUS = Path(__file__).parent / "fixtures" / "matching" / "articles.jsonl"
@@ -462,6 +462,25 @@ def test_id_any_is_id_in_with_one_parameter(tmp_path):
     assert list(Claim.objects.filter(id__any=[]).values_list("id", flat=True)) == []
     if connection.vendor == "postgresql":  # the ids as one array, not one parameter each
         assert "= ANY(" in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_reprint_candidates_are_the_earliest_articles_sharing_a_band(tmp_path, monkeypatch):
+    from claims.services import matching
+
+    edition = [
+        (f"Floods, edition {n}", STORY, f"Outlet {n}", f"https://o{n}.example/f") for n in range(4)
+    ]
+    other = ("Olm counts the cost", FOLLOW_UP, "Valley Courier", "https://courier.example/olm")
+    *earlier, unrelated, last = _import_in_order(tmp_path, *edition[:3], other, edition[3])
+    copies = [*earlier, last]
+    assert unrelated.reprint_of_id is None
+    keys = list(ArticleBand.objects.filter(article=last).values_list("key", flat=True))
+    sharers = [row[0] for row in matching._band_sharers(last.id, keys)]
+    assert sharers == [a.id for a in copies[:-1]]  # in id order, never itself or another story
+    monkeypatch.setattr(matching, "BAND_SHARERS", 2)
+    assert [row[0] for row in matching._band_sharers(last.id, keys)] == sharers[:2]
+    assert {a.reprint_of_id for a in copies[1:]} == {copies[0].id}
 
 
 @pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
