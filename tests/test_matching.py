@@ -317,8 +317,6 @@ FOLLOW_UP = [
 def _searched_for(monkeypatch) -> list[str]:
     """The sentences matching searches by wording, as they are searched. The speaker and value
     windows are switched off: only the story's copies and an original's matches find a repeat."""
-    from claims.services import matching
-
     searched: list[str] = []
     wording_candidates = matching._wording_candidates
 
@@ -466,8 +464,6 @@ def test_id_any_is_id_in_with_one_parameter(tmp_path):
 
 @pytest.mark.django_db
 def test_reprint_candidates_are_the_earliest_articles_sharing_a_band(tmp_path, monkeypatch):
-    from claims.services import matching
-
     edition = [
         (f"Floods, edition {n}", STORY, f"Outlet {n}", f"https://o{n}.example/f") for n in range(4)
     ]

@@ -433,7 +433,7 @@ def _story_candidates(
     # articles it gives and scanned every claim (0.6 s at a million).
     copies = others.filter(article_id__in=[story_id, *latest]).order_by()
     # Each sentence the story printed before this copy, with the claim that printed it first
-    # (ids are in import order). None for the story's first copy itself: its copies come after.
+    # (ids are in import order). Empty for the story's first copy itself: its copies came after.
     printed: dict[tuple[str, str], int] = {}
     rows = copies.values_list("id", "kind", "article_id", "sentence")[: CANDIDATES_PER_KEY * 10]
     for cid, kind, copy_id, sentence in sorted(rows):

@@ -245,8 +245,9 @@ class Command(BaseCommand):
                 f"{statistics.median(off):.2f} without; paired runs' ratio median {ratio:.2f} "
                 f"(range {pairs[0]:.2f}-{pairs[-1]:.2f}) {_check(ratio, TARGET_THROUGHPUT)}"
             )
-        if cpu[True] and cpu[False] and all(cpu[True]):
-            on_ms, off_ms = statistics.median(cpu[True]), statistics.median(cpu[False])
+        on_ms = statistics.median(cpu[True]) if cpu[True] else 0.0
+        off_ms = statistics.median(cpu[False]) if cpu[False] else 0.0
+        if on_ms > 0 and off_ms > 0:
             self.stdout.write(
                 f"CPU per article in the import's transaction (the import process and the local "
                 f"PostgreSQL server's, median of {repeats}): {on_ms:.0f} ms with matching, "
