@@ -479,6 +479,60 @@ def test_reprint_candidates_are_the_earliest_articles_sharing_a_band(tmp_path, m
     assert {a.reprint_of_id for a in copies[1:]} == {copies[0].id}
 
 
+@pytest.mark.django_db
+def test_the_earliest_article_sharing_a_band_is_tried_alone_first(tmp_path, monkeypatch):
+    from claims.matching.text import signature_from_bytes
+
+    edition = [
+        (f"Floods, edition {n}", STORY, f"Outlet {n}", f"https://o{n}.example/f") for n in range(3)
+    ]
+    first, second, third = _import_in_order(tmp_path, *edition)
+    Article.objects.filter(pk=second.pk).update(reprint_of=None)  # as if a story of its own
+    keys = list(ArticleBand.objects.filter(article=third).values_list("key", flat=True))
+    body = reprints.BodyPrint(signature_from_bytes(third.body_signature), third.body_shingles)
+    limits: list[int | None] = []
+    band_sharers = matching._band_sharers
+
+    def recorded(article_id, keys, *, limit=None):
+        limits.append(limit)
+        return band_sharers(article_id, keys, limit=limit)
+
+    monkeypatch.setattr(matching, "_band_sharers", recorded)
+    assert matching._reprint_root(third, body, keys) == first.id
+    assert limits == [1]  # the story's first article, alone
+    # When the earliest is not a reprint, the others are read, and tried in id order.
+    tried: list[int] = []
+    is_reprint = reprints.is_reprint
+    monkeypatch.setattr(
+        matching.reprints,
+        "is_reprint",
+        lambda new, old: bool(tried.append(1) or len(tried) > 1) and is_reprint(new, old),
+    )  # the first article tried is not a reprint
+    limits.clear()
+    assert matching._reprint_root(third, body, keys) == second.id
+    assert limits == [1, None]
+
+
+@pytest.mark.django_db
+def test_an_original_printed_many_times_still_passes_on_its_matches_elsewhere(
+    tmp_path, monkeypatch
+):
+    _searched_for(monkeypatch)  # only the story's copies and the original's matches find it
+    monkeypatch.setattr(matching, "CANDIDATES_PER_KEY", 2)
+    edition = [
+        (f"Floods, edition {n}", STORY, f"Outlet {n}", f"https://o{n}.example/f") for n in range(4)
+    ]
+    other = ("Olm counts the cost", FOLLOW_UP, "Valley Courier", "https://courier.example/olm")
+    original, follow_up, *copies = _import_in_order(tmp_path, edition[0], other, *edition[1:])
+    mayor = Claim.objects.filter(sentence=STORY[2], kind="attribution")
+    first, repeated, last = (mayor.get(article=a) for a in (original, follow_up, copies[-1]))
+    # The copies' own matches with the original are its latest, as many as a lookup reads...
+    copied = ClaimMatch.objects.filter(earlier=first, claim__article__in=copies[:-1])
+    assert copied.count() == matching.CANDIDATES_PER_KEY
+    # ...and the last copy still finds the follow-up's repeat through the original.
+    assert ClaimMatch.objects.filter(claim=last, earlier=repeated, relation="same").exists()
+
+
 @pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
 def test_matching_plans_its_lookups_without_parallel_workers(tmp_path):
     from django.db import connection, transaction

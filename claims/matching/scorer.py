@@ -64,6 +64,13 @@ class Match:
     reason: str
 
 
+# Why two copies of one story match: stated once, because the latest-matches index leaves these
+# rows out (a story's copies are found through the story, and a story printed a thousand times
+# would fill every original's latest matches with its own copies).
+REPRINTED_SENTENCE = "the same sentence in a reprint"
+REPRINTED_FIGURE = "the same figure in a reprint"
+REPRINT_REASONS = (REPRINTED_SENTENCE, REPRINTED_FIGURE)
+
 # Word-sequence similarity (difflib ratio over words) from which two statements by one speaker
 # are the same statement: a repeated quote with "he said" moved or a clause trimmed stays above it.
 SAME_WORDING = 0.8
@@ -194,7 +201,7 @@ def _compare_statements(new: ClaimFacts, old: ClaimFacts) -> Match | None:
         return None  # "41 people were killed", then "57": a new statement, not a repeat
     ratio = wording(new.text, old.text)
     if reprinted(new, old) and ratio >= SAME_WORDING_REPRINT:
-        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same sentence in a reprint")
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, REPRINTED_SENTENCE)
     if names_differ(new, old):
         return None
     if same_speaker and ratio >= SAME_WORDING:
@@ -267,7 +274,7 @@ def _compare_figures(new: ClaimFacts, old: ClaimFacts) -> Match | None:
         return None  # a revised toll (41, then 57) is news, not a repeat
     ratio = wording(new.text, old.text)
     if reprinted(new, old) and ratio >= SAME_WORDING_REPRINT:
-        return Match(Relation.SAME, 0.6 + 0.4 * ratio, "the same figure in a reprint")
+        return Match(Relation.SAME, 0.6 + 0.4 * ratio, REPRINTED_FIGURE)
     if names_differ(new, old):
         return None  # 12 killed in Bresk district, 12 in Tarnel district
     exact = (new.value_high, new.qualifier) == (old.value_high, old.qualifier)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from claims.matching import reprints
 from claims.matching.scorer import (
+    REPRINT_REASONS,
     ClaimFacts,
     Match,
     compare,
@@ -435,13 +437,14 @@ def _story_candidates(
     # Each sentence the story printed before this copy, with the claim that printed it first
     # (ids are in import order). Empty for the story's first copy itself: its copies came after.
     printed: dict[tuple[str, str], int] = {}
+    of_kind: dict[str, set[int]] = defaultdict(set)
     rows = copies.values_list("id", "kind", "article_id", "sentence")[: CANDIDATES_PER_KEY * 10]
     for cid, kind, copy_id, sentence in sorted(rows):
-        for c in claims:
-            if c.kind == kind:
-                found[c.id].add(cid)
+        of_kind[kind].add(cid)
         if copy_id < article_id and story_id != article_id:
             printed.setdefault((kind, _verbatim(sentence)), cid)
+    for c in claims:
+        found[c.id] |= of_kind[c.kind]
     originals = {}
     for c in claims:
         if (original := _original_in(printed, c)) is not None:
@@ -463,6 +466,7 @@ def _original_in(printed: dict[tuple[str, str], int], claim: ClaimFacts) -> int 
     return -original if likeness >= NEARLY_VERBATIM else None
 
 
+@lru_cache(maxsize=8192)  # the story's copies bring the same sentences again each copy
 def _verbatim(sentence: str) -> str:
     """The sentence's words with its numbers masked: a reprint that updates a toll is still the
     original's sentence for finding candidates (whether it matches is the scorer's to say)."""
@@ -490,9 +494,9 @@ def _inherited_candidates(
         .order_by()
         .values_list("claim_id", "earlier_id")
     )
-    # The latest rows that matched each original, then in Python the ones that count: a bounded
-    # index range each, where filtering first walked every copy of a story printed a thousand
-    # times (the copies are candidates already, through the story).
+    # The latest rows from outside the story that matched each original (a bounded range of a
+    # partial index each), then in Python the ones that count. Copies relinked to the story
+    # after their rows were stored are left out here too.
     rows = _latest_matching(list(by_original))
     later = [
         (original, other)
@@ -519,23 +523,26 @@ def _latest_matching(originals: list[int]) -> Iterable[tuple[int, int, int, int 
             row
             for original in originals
             for row in ClaimMatch.objects.filter(earlier_id=original)
+            .exclude(reason__in=REPRINT_REASONS)
             .order_by("-id")
             .values_list(
                 "earlier_id", "claim_id", "claim__article_id", "claim__article__reprint_of_id",
                 "claim__in_article",
             )[:CANDIDATES_PER_KEY]
         ]  # fmt: skip
-    # One statement, a LIMITed range of the (earlier, -id) index per original (LATERAL): as a
-    # UNION ALL of ORM querysets, building the SQL cost more than running it (10 ms an article).
+    # One statement, a LIMITed range of the partial (earlier, -id) index per original (LATERAL,
+    # its condition written as the index's): as a UNION ALL of ORM querysets, building the SQL
+    # cost more than running it (10 ms an article).
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT m.earlier_id, m.claim_id, c.article_id, a.reprint_of_id, c.in_article "
             "FROM unnest(%s::bigint[]) AS o(id) CROSS JOIN LATERAL ("
-            "  SELECT earlier_id, claim_id FROM claims_claimmatch WHERE earlier_id = o.id"
+            "  SELECT earlier_id, claim_id FROM claims_claimmatch"
+            "  WHERE earlier_id = o.id AND NOT (reason IN (%s, %s))"
             "  ORDER BY id DESC LIMIT %s) AS m "
             "JOIN claims_claim c ON c.id = m.claim_id "
             "JOIN claims_article a ON a.id = c.article_id",
-            [originals, CANDIDATES_PER_KEY],
+            [originals, *REPRINT_REASONS, CANDIDATES_PER_KEY],
         )
         return cursor.fetchall()
 
@@ -810,7 +817,7 @@ def _reprints(copy: Article, story: Article) -> bool:
 
 def _reprint_root(article: Article, body: reprints.BodyPrint, keys: list[int]) -> int | None:
     """The earliest committed story that `body` repeats, by the band index; None if none."""
-    for other_id, other_root, sig, size in _band_sharers(article.id, keys):
+    for other_id, other_root, sig, size in _reprint_candidates(article.id, keys):
         if sig is None:
             continue
         if reprints.is_reprint(body, reprints.BodyPrint(signature_from_bytes(sig), size)):
@@ -821,24 +828,37 @@ def _reprint_root(article: Article, body: reprints.BodyPrint, keys: list[int]) -
     return None
 
 
+def _reprint_candidates(
+    article_id: int, keys: list[int]
+) -> Iterator[tuple[int, int | None, bytes | None, int | None]]:
+    """The articles sharing a band, in id order: the earliest alone first, the others only if
+    it is not a reprint. Most copies repeat it (their story's first), and one index probe a key
+    costs a tenth of reading BAND_SHARERS (2.5 ms a copy, for a story printed 400 times)."""
+    first = _band_sharers(article_id, keys, limit=1)
+    yield from first
+    if first:
+        yield from _band_sharers(article_id, keys)[1:]
+
+
 # Reprint candidates per article: the earliest articles sharing a band with it.
 BAND_SHARERS = 50
 
 
 def _band_sharers(
-    article_id: int, keys: list[int]
-) -> Iterable[tuple[int, int | None, bytes | None, int | None]]:
-    """(id, reprint_of, signature, shingles) of the earliest BAND_SHARERS other articles sharing
-    a band with `keys`, in id order."""
+    article_id: int, keys: list[int], *, limit: int | None = None
+) -> Sequence[tuple[int, int | None, bytes | None, int | None]]:
+    """(id, reprint_of, signature, shingles) of the earliest `limit` (BAND_SHARERS) other
+    articles sharing a band with `keys`, in id order."""
+    limit = limit or BAND_SHARERS
     if connection.vendor != "postgresql":  # SQLite: DISTINCT over every article sharing one
         sharing = (
             ArticleBand.objects.filter(key__in=keys)
             .exclude(article_id=article_id)
             .order_by("article_id")
             .values_list("article_id", flat=True)
-            .distinct()[:BAND_SHARERS]
+            .distinct()[:limit]
         )
-        return (
+        return list(
             Article.objects.filter(id__in=sharing)
             .order_by("id")
             .values_list("id", "reprint_of_id", "body_signature", "body_shingles")
@@ -854,7 +874,7 @@ def _band_sharers(
             "  FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL ("
             "    SELECT article_id FROM claims_articleband WHERE key = k.key AND article_id <> %s"
             "    ORDER BY article_id LIMIT %s) AS b ORDER BY b.article_id LIMIT %s)) ORDER BY id",
-            [sorted(set(keys)), article_id, BAND_SHARERS, BAND_SHARERS],
+            [sorted(set(keys)), article_id, limit, limit],
         )
         return cursor.fetchall()
 
