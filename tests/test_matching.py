@@ -533,6 +533,37 @@ def test_an_original_printed_many_times_still_passes_on_its_matches_elsewhere(
     assert ClaimMatch.objects.filter(claim=last, earlier=repeated, relation="same").exists()
 
 
+@pytest.mark.django_db
+def test_a_reprinted_claim_is_compared_with_its_speakers_claims_in_and_out_of_the_story(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(matching, "STORY_COPIES", 1)  # the first copy and the latest one
+    minister = (
+        "Health Minister Petra Lind said field hospitals would open in Olm and two other "
+        "villages by Sunday, and that clean water would be trucked in."
+    )
+    edition = [
+        (f"Floods, edition {n}", [*STORY, minister], f"Outlet {n}", f"https://o{n}.example/f")
+        for n in range(4)
+    ]
+    other = ("Olm counts the cost", FOLLOW_UP, "Valley Courier", "https://courier.example/olm")
+    first, middle, follow_up, latest, last = _import_in_order(
+        tmp_path, edition[0], edition[1], other, edition[2], edition[3]
+    )
+    mayor = Claim.objects.filter(sentence=STORY[2], kind="attribution")
+    claim = mayor.get(article=last)
+    found = matching.candidates_for(matching._claims_facts(articles=[last.id]))[claim.id]
+    # In the story: the mayor's claims in its first copy and its latest, no other speaker's.
+    story = Claim.objects.filter(article__in=[first, latest], kind="attribution")
+    assert set(story.filter(speaker=claim.speaker).values_list("id", flat=True)) <= found
+    others = story.exclude(speaker=claim.speaker).exclude(speaker__isnull=True)
+    assert others.exists() and not found & set(others.values_list("id", flat=True))
+    # Out of it: her repeat in the follow-up. The copy between is the story's own: among her
+    # latest statements, but a candidate through the story or not at all.
+    assert mayor.get(article=follow_up).id in found
+    assert not found & set(Claim.objects.filter(article=middle).values_list("id", flat=True))
+
+
 @pytest.mark.django_db(transaction=True)  # SET LOCAL ends with a real transaction
 def test_matching_plans_its_lookups_without_parallel_workers(tmp_path):
     from django.db import connection, transaction
@@ -550,6 +581,8 @@ def test_matching_plans_its_lookups_without_parallel_workers(tmp_path):
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")
             assert cursor.fetchone()[0] == "0"  # for the rest of matching's transaction only
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] != "0"

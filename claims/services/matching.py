@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from claims.matching import reprints
@@ -119,12 +119,14 @@ def article_claims_match(*, article_id: int) -> ArticleMatchResult | None:
 
 
 def _serial_plans() -> None:
-    """No parallel workers for the rest of this transaction: matching's lookups are small,
-    and starting a worker (5 ms) for one the planner overestimated cost more than it ran;
-    at a million claims this halved an article's matching (107 -> 64 ms)."""
+    """No parallel workers and no JIT for the rest of this transaction: matching's lookups are
+    small, and the planner overestimates some (a table not yet analysed, a skewed column).
+    Starting a worker (5 ms) cost more than it ran: at a million claims, without them an
+    article's matching took half as long (107 -> 64 ms). Compiling one to machine code took
+    30 ms for a query that ran in 0.1."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO 0")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO 0; SET LOCAL jit TO off")
 
 
 def _reprint_relink(article: Article) -> int | None:
@@ -420,7 +422,13 @@ def _story_candidates(
     found: dict[int, set[int]], claims: list[ClaimFacts], others: QuerySet[Claim]
 ) -> dict[int, int]:
     """Add the claims of the story's other copies; return each claim that an earlier copy
-    printed word for word or nearly (`_original_in`) with that copy's claim: its original."""
+    printed word for word or nearly (`_original_in`) with that copy's claim: its original.
+
+    A claim with an original is compared with the copies' claims by the same speaker (or, for
+    a figure, of the same value) and those with no known speaker, not with all of the story's:
+    its other sentences are other claims, and comparing each copy's every claim with every
+    other's was most of a reprint's matching (1,800 comparisons a copy, 450 this way).
+    """
     article_id, story_id = claims[0].article_id, claims[0].story_id
     # The story's first copy and its latest few others. Not every copy: a wire story printed
     # a hundred times would compare each claim with thousands; the matches to the first copy
@@ -438,18 +446,27 @@ def _story_candidates(
     # (ids are in import order). Empty for the story's first copy itself: its copies came after.
     printed: dict[tuple[str, str], int] = {}
     of_kind: dict[str, set[int]] = defaultdict(set)
-    rows = copies.values_list("id", "kind", "article_id", "sentence")[: CANDIDATES_PER_KEY * 10]
-    for cid, kind, copy_id, sentence in sorted(rows):
+    alike: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    rows = copies.values_list("id", "kind", "article_id", "sentence", "speaker_id", "value_low")
+    for cid, kind, copy_id, sentence, speaker, value in sorted(rows[: CANDIDATES_PER_KEY * 10]):
         of_kind[kind].add(cid)
+        alike[kind, speaker if kind == Claim.Kind.ATTRIBUTION else value].add(cid)
         if copy_id < article_id and story_id != article_id:
             printed.setdefault((kind, _verbatim(sentence)), cid)
-    for c in claims:
-        found[c.id] |= of_kind[c.kind]
     originals = {}
     for c in claims:
-        if (original := _original_in(printed, c)) is not None:
-            originals[c.id] = original
+        if (original := _original_in(printed, c)) is None:
+            found[c.id] |= of_kind[c.kind]
+            continue
+        originals[c.id] = original
+        found[c.id] |= {original, *alike[c.kind, _alike_key(c)], *alike[c.kind, None]}
     return originals
+
+
+def _alike_key(claim: ClaimFacts) -> int | None:
+    """Who a statement is by (an actor's id), or a figure's value: what `compare` needs equal,
+    or nearly (a surname and the full name may be two actors: see `speakers_agree`)."""
+    return _speaker_id(claim) if claim.kind == Claim.Kind.ATTRIBUTION else claim.value_low
 
 
 def _original_in(printed: dict[tuple[str, str], int], claim: ClaimFacts) -> int | None:
@@ -489,11 +506,7 @@ def _inherited_candidates(
     by_original: dict[int, list[int]] = {}
     for claim_id, original in originals.items():
         by_original.setdefault(original, []).append(claim_id)
-    earlier = (
-        ClaimMatch.objects.filter(claim_id__in=by_original, earlier__in_article=True)
-        .order_by()
-        .values_list("claim_id", "earlier_id")
-    )
+    earlier = _matched_earlier(list(by_original))
     # The latest rows from outside the story that matched each original (a bounded range of a
     # partial index each), then in Python the ones that count. Copies relinked to the story
     # after their rows were stored are left out here too.
@@ -511,6 +524,27 @@ def _inherited_candidates(
         for original, other in [*earlier, *later]
         for claim_id in by_original[original]
     ]
+
+
+def _matched_earlier(originals: list[int]) -> Iterable[tuple[int, int]]:
+    """(original, earlier claim) of the stored matches of each original that are still in
+    their article (at most MATCHES_KEPT each)."""
+    if connection.vendor != "postgresql":
+        return (
+            ClaimMatch.objects.filter(claim_id__in=originals, earlier__in_article=True)
+            .order_by()
+            .values_list("claim_id", "earlier_id")
+        )
+    # Each earlier claim as one primary-key probe (OFFSET 0): joined, a planner that had not
+    # yet analysed the matches table merged them with the claims' whole primary key (0.5 s).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.claim_id, m.earlier_id FROM claims_claimmatch m CROSS JOIN LATERAL ("
+            "  SELECT in_article FROM claims_claim WHERE id = m.earlier_id OFFSET 0) AS e "
+            "WHERE m.claim_id = ANY(%s) AND e.in_article",
+            [originals],
+        )
+        return cursor.fetchall()
 
 
 def _latest_matching(originals: list[int]) -> Iterable[tuple[int, int, int, int | None, bool]]:
@@ -532,7 +566,8 @@ def _latest_matching(originals: list[int]) -> Iterable[tuple[int, int, int, int 
         ]  # fmt: skip
     # One statement, a LIMITed range of the partial (earlier, -id) index per original (LATERAL,
     # its condition written as the index's): as a UNION ALL of ORM querysets, building the SQL
-    # cost more than running it (10 ms an article).
+    # cost more than running it (10 ms an article). The claim and its article are primary-key
+    # probes (OFFSET 0), whatever the planner thinks of tables it has not analysed.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT m.earlier_id, m.claim_id, c.article_id, a.reprint_of_id, c.in_article "
@@ -540,8 +575,10 @@ def _latest_matching(originals: list[int]) -> Iterable[tuple[int, int, int, int 
             "  SELECT earlier_id, claim_id FROM claims_claimmatch"
             "  WHERE earlier_id = o.id AND NOT (reason IN (%s, %s))"
             "  ORDER BY id DESC LIMIT %s) AS m "
-            "JOIN claims_claim c ON c.id = m.claim_id "
-            "JOIN claims_article a ON a.id = c.article_id",
+            "CROSS JOIN LATERAL (SELECT article_id, in_article FROM claims_claim"
+            "  WHERE id = m.claim_id OFFSET 0) AS c "
+            "CROSS JOIN LATERAL (SELECT reprint_of_id FROM claims_article"
+            "  WHERE id = c.article_id OFFSET 0) AS a",
             [originals, *REPRINT_REASONS, CANDIDATES_PER_KEY],
         )
         return cursor.fetchall()
@@ -561,7 +598,9 @@ def _add_latest(
     key_of: Callable[[ClaimFacts], int | None],
     kind: str | None,
 ) -> None:
-    """Add the latest CANDIDATES_PER_KEY claims for each claim's key (a speaker, a value)."""
+    """Add the latest CANDIDATES_PER_KEY claims for each claim's key (a speaker, a value),
+    but the story's own: its copies are candidates through the story, and for a story printed
+    many times they were most of a speaker's latest statements."""
     keys: dict[tuple[str, int], list[int]] = {}
     for c in claims:
         key = key_of(c)
@@ -569,15 +608,17 @@ def _add_latest(
             keys.setdefault((c.kind, key), []).append(c.id)
     if not keys:
         return
-    for kind_, value, cid in _latest_per_key(others, field, keys):
-        for claim_id in keys.get((kind_, value), ()):
-            found[claim_id].add(cid)
+    story_id = claims[0].story_id
+    for kind_, value, cid, story in _latest_per_key(others, field, keys):
+        if story != story_id:
+            for claim_id in keys.get((kind_, value), ()):
+                found[claim_id].add(cid)
 
 
 def _latest_per_key(
     others: QuerySet[Claim], field: str, keys: Iterable[tuple[str, int]]
-) -> Iterable[tuple[str, int, int]]:
-    """(kind, key, id) of each key's latest CANDIDATES_PER_KEY claims, in one query."""
+) -> Iterable[tuple[str, int, int, int]]:
+    """(kind, key, id, story) of each key's latest CANDIDATES_PER_KEY claims, in one query."""
     if not connection.features.supports_slicing_ordering_in_compound:  # SQLite
         return (
             others.filter(kind__in={k for k, _ in keys}, **{f"{field}__in": {v for _, v in keys}})
@@ -587,21 +628,25 @@ def _latest_per_key(
                 )
             )
             .filter(rank__lte=CANDIDATES_PER_KEY)
-            .values_list("kind", field, "id")
+            .annotate(story=Coalesce("article__reprint_of_id", "article_id"))
+            .values_list("kind", field, "id", "story")
         )
     # A newest-first LIMIT per key, each an index range scan (speaker or value, then id), as one
     # LATERAL join over the keys: numbering every key's claims in one window query sorted all of
     # a busy speaker's thousands of statements, and a UNION ALL of ORM querysets cost more to
-    # build than to run.
+    # build than to run. The story of each is a primary-key probe of its article (OFFSET 0).
     where, params = _where_sql(others)
     column = Claim._meta.get_field(field).column
     kinds, values = zip(*keys, strict=True)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT k.kind, k.key, c.id FROM unnest(%s::text[], %s::bigint[]) AS k(kind, key) "
-            "CROSS JOIN LATERAL (SELECT id FROM claims_claim "
+            "SELECT k.kind, k.key, c.id, coalesce(a.reprint_of_id, c.article_id) "
+            "FROM unnest(%s::text[], %s::bigint[]) AS k(kind, key) "
+            "CROSS JOIN LATERAL (SELECT id, article_id FROM claims_claim "
             f"  WHERE kind = k.kind AND {column} = k.key AND {where} "
-            "  ORDER BY id DESC LIMIT %s) AS c",
+            "  ORDER BY id DESC LIMIT %s) AS c "
+            "CROSS JOIN LATERAL (SELECT reprint_of_id FROM claims_article "
+            "  WHERE id = c.article_id OFFSET 0) AS a",
             [list(kinds), list(values), *params, CANDIDATES_PER_KEY],
         )
         return cursor.fetchall()
