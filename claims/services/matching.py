@@ -464,8 +464,9 @@ def _story_candidates(
 
 
 def _alike_key(claim: ClaimFacts) -> int | None:
-    """Who a statement is by (an actor's id), or a figure's value: what `compare` needs equal,
-    or nearly (a surname and the full name may be two actors: see `speakers_agree`)."""
+    """Who a statement is by (an actor's id), or a figure's value. `compare` needs the value
+    equal; the speaker it only needs to agree (`speakers_agree`: a surname and the full name may
+    be two actors), so keying by actor is a narrowing, paid for in the README's Limits."""
     return _speaker_id(claim) if claim.kind == Claim.Kind.ATTRIBUTION else claim.value_low
 
 
